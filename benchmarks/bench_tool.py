@@ -25,7 +25,9 @@ BIN = Path(sys.executable).parent
 
 def _time(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -42,22 +44,36 @@ def main() -> None:
         tmp = Path(tmp_name)
         env = dict(os.environ, HOME=str(tmp), GIT_CONFIG_NOSYSTEM="1")
         (tmp / ".gitconfig").write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n")
-        (tmp / ".cookiecutterrc").write_text(f"replay_dir: {tmp / 'replay'}\ncookiecutters_dir: {tmp / 'cc'}\n")
+        (tmp / ".cookiecutterrc").write_text(
+            f"replay_dir: {tmp / 'replay'}\ncookiecutters_dir: {tmp / 'cc'}\n"
+        )
         composed = compose_template(describe(args.template), tmp / "composed")
 
         help_times: dict[str, list[float]] = {"portfolio --help": [], "cookiecutter --help": []}
         new_times: dict[str, list[float]] = {"portfolio new": [], "cookiecutter --no-input": []}
         for i in range(args.runs):
-            help_times["portfolio --help"].append(_time([str(BIN / "portfolio"), "--help"], tmp, env))
-            help_times["cookiecutter --help"].append(_time([str(BIN / "cookiecutter"), "--help"], tmp, env))
+            help_times["portfolio --help"].append(
+                _time([str(BIN / "portfolio"), "--help"], tmp, env)
+            )
+            help_times["cookiecutter --help"].append(
+                _time([str(BIN / "cookiecutter"), "--help"], tmp, env)
+            )
             out_a, out_b = tmp / f"a{i}", tmp / f"b{i}"
             out_a.mkdir()
             out_b.mkdir()
             new_times["portfolio new"].append(
-                _time([str(BIN / "portfolio"), "new", args.template, "--no-input", "-o", str(out_a)], tmp, env)
+                _time(
+                    [str(BIN / "portfolio"), "new", args.template, "--no-input", "-o", str(out_a)],
+                    tmp,
+                    env,
+                )
             )
             new_times["cookiecutter --no-input"].append(
-                _time([str(BIN / "cookiecutter"), "--no-input", "-o", str(out_b), str(composed)], tmp, env)
+                _time(
+                    [str(BIN / "cookiecutter"), "--no-input", "-o", str(out_b), str(composed)],
+                    tmp,
+                    env,
+                )
             )
             shutil.rmtree(out_a)
             shutil.rmtree(out_b)
@@ -65,7 +81,10 @@ def main() -> None:
     for title, times in (("start-up", help_times), ("generation", new_times)):
         (a, ta), (b, tb) = times.items()
         ma, mb = statistics.median(ta), statistics.median(tb)
-        print(f"{title}: {a} median {ma * 1000:.0f} ms, {b} median {mb * 1000:.0f} ms, ratio {ma / mb:.2f}")
+        print(
+            f"{title}: {a} median {ma * 1000:.0f} ms, {b} median {mb * 1000:.0f} ms, "
+            f"ratio {ma / mb:.2f}"
+        )
 
 
 if __name__ == "__main__":

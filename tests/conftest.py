@@ -21,7 +21,8 @@ def _isolate_git(env: pytest.MonkeyPatch | dict[str, str], home: Path) -> None:
     gitconfig = home / ".gitconfig"
     if not gitconfig.exists():
         gitconfig.write_text(
-            f"[user]\n\tname = {AUTHOR[0]}\n\temail = {AUTHOR[1]}\n[init]\n\tdefaultBranch = trunk\n",
+            f"[user]\n\tname = {AUTHOR[0]}\n\temail = {AUTHOR[1]}\n"
+            "[init]\n\tdefaultBranch = trunk\n",
             encoding="utf-8",
         )
     values = {"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(home)}
@@ -94,7 +95,13 @@ def run_in_project(
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     result = subprocess.run(
-        list(args), cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        list(args),
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(

@@ -41,7 +41,11 @@ def _check_every_file_parses(project: Path) -> None:
     for path in project.rglob("*"):
         if not path.is_file() or ".git" in path.parts:
             continue
-        text = path.read_text(encoding="utf-8") if path.suffix in {".py", ".toml", ".yml", ".yaml", ".json"} else None
+        text = (
+            path.read_text(encoding="utf-8")
+            if path.suffix in {".py", ".toml", ".yml", ".yaml", ".json"}
+            else None
+        )
         if path.suffix == ".py":
             compile(text or "", str(path), "exec")
         elif path.suffix == ".toml":
@@ -54,7 +58,9 @@ def _check_every_file_parses(project: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("template", TEMPLATES)
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(answers=ANSWERS)
 def test_answers_come_out_literally_and_files_parse(template: str, answers: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

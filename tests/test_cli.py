@@ -77,14 +77,18 @@ def test_set_values_are_taken_literally(tmp_path: Path) -> None:
 
 
 def test_output_dir_is_created_when_missing(tmp_path: Path) -> None:
-    code, _, err = run("new", "nlp-pipeline", "--no-input", "--no-git", "-o", str(tmp_path / "a" / "b"))
+    code, _, err = run(
+        "new", "nlp-pipeline", "--no-input", "--no-git", "-o", str(tmp_path / "a" / "b")
+    )
     assert code == 0, err
     assert (tmp_path / "a" / "b" / "spam-filter-pipeline" / "README.md").is_file()
 
 
 def test_prompts_use_defaults_and_reask_on_a_bad_answer(tmp_path: Path) -> None:
     replies = ["Churn Radar", "Bad Slug", "", "", "", "", "", "GPL", "Apache-2.0", ""]
-    code, out, err = run("new", "classifier-api", "--no-git", "-o", str(tmp_path), input="\n".join(replies) + "\n")
+    code, out, err = run(
+        "new", "classifier-api", "--no-git", "-o", str(tmp_path), input="\n".join(replies) + "\n"
+    )
     assert code == 0, err + out
     assert "invalid project_slug 'Bad Slug'" in out + err
     assert "choose one of: MIT, Apache-2.0, BSD-3-Clause" in out + err
@@ -99,13 +103,33 @@ def test_prompts_use_defaults_and_reask_on_a_bad_answer(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message", "hint"),
     [
-        (["--set", "nmae=x"], "error: unknown answer key 'nmae'", "hint: valid keys: project_name, project_slug"),
-        (["--set", "project_slug=../evil"], "invalid project_slug '../evil': it is a path", "project_slug=evil"),
-        (["--set", "project_slug=json"], "standard-library module", "--set project_slug=json-project"),
-        (["--set", "project_slug=class"], "is a Python keyword", "--set project_slug=class-project"),
+        (
+            ["--set", "nmae=x"],
+            "error: unknown answer key 'nmae'",
+            "hint: valid keys: project_name, project_slug",
+        ),
+        (
+            ["--set", "project_slug=../evil"],
+            "invalid project_slug '../evil': it is a path",
+            "project_slug=evil",
+        ),
+        (
+            ["--set", "project_slug=json"],
+            "standard-library module",
+            "--set project_slug=json-project",
+        ),
+        (
+            ["--set", "project_slug=class"],
+            "is a Python keyword",
+            "--set project_slug=class-project",
+        ),
         (["--set", "project_slug=My Model"], "lowercase letters", "--set project_slug=my-model"),
         (["--set", "project_name=ÄÖ\nx"], "invalid project_name", ""),
-        (["--set", "license=GPL"], "choose one of: MIT, Apache-2.0, BSD-3-Clause", "--set license=MIT"),
+        (
+            ["--set", "license=GPL"],
+            "choose one of: MIT, Apache-2.0, BSD-3-Clause",
+            "--set license=MIT",
+        ),
         (["--set", "author_email=nobody"], "invalid author_email 'nobody'", ""),
     ],
 )
@@ -152,7 +176,9 @@ def test_existing_target_is_never_touched(tmp_path: Path) -> None:
 def test_existing_target_is_refused_before_later_questions(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
     replies = ["Taken", "", "fresh", "", "", "", "", "", ""]
-    code, out, err = run("new", "recommender", "--no-git", "-o", str(tmp_path), input="\n".join(replies) + "\n")
+    code, out, err = run(
+        "new", "recommender", "--no-git", "-o", str(tmp_path), input="\n".join(replies) + "\n"
+    )
     assert code == 0, err + out
     assert "already exists" in out + err
     assert entries(tmp_path) == ["fresh", "taken"]
@@ -169,7 +195,9 @@ def test_missing_git_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert entries(out_dir) == []
 
 
-def test_no_git_works_without_git_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_git_works_without_git_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     code, out, err = run("new", "recommender", "--no-input", "--no-git", "-o", str(tmp_path))
     assert code == 0, err
@@ -196,7 +224,9 @@ def test_commit_falls_back_to_the_answers_author(
     assert isolated_git.read_text(encoding="utf-8") == ""
 
 
-def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_prints_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import portfolio.generate
 
     def interrupted(*_args: object, **_kwargs: object) -> None:

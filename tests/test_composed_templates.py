@@ -45,7 +45,8 @@ def test_plain_cookiecutter_renders_the_composed_template_identically(
     composed = compose_template(describe(template), tmp_path / "composed")
     config = tmp_path / "cookiecutter.yaml"
     config.write_text(
-        f"cookiecutters_dir: {tmp_path / 'cc'}\nreplay_dir: {tmp_path / 'replay'}\n", encoding="utf-8"
+        f"cookiecutters_dir: {tmp_path / 'cc'}\nreplay_dir: {tmp_path / 'replay'}\n",
+        encoding="utf-8",
     )
     rendered = cookiecutter(
         str(composed), no_input=True, extra_context=SAME, output_dir=str(tmp_path / "plain"),
@@ -84,12 +85,7 @@ def test_shared_layer_files_come_out_identical(
 ) -> None:
     shared = _layer_files(layer)
     assert shared, f"{layer} is empty"
-    overridden = {
-        name
-        for t in users
-        for name in _layer_files(t)
-        if name in shared
-    }
+    overridden = {name for t in users for name in _layer_files(t) if name in shared}
     for name in shared:
         if name in overridden:
             continue

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow
 def test_generated_project_passes_its_own_tests(
     generated: Callable[[str], Path], template: str
 ) -> None:
-    run_in_project(generated(template), sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    run_in_project(
+        generated(template), sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"
+    )
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -28,5 +30,7 @@ def test_generated_project_is_lint_clean(generated: Callable[[str], Path], templ
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_make_all_runs_the_pipeline_offline(generated: Callable[[str], Path], template: str) -> None:
+def test_make_all_runs_the_pipeline_offline(
+    generated: Callable[[str], Path], template: str
+) -> None:
     run_in_project(generated(template), "make", "all", f"PYTHON={sys.executable}")

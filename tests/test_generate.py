@@ -45,7 +45,9 @@ def test_undefined_variable_leaves_nothing_and_removes_created_folders(tmp_path:
     assert not (tmp_path / "new").exists()
 
 
-def test_ctrl_c_during_rendering_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_during_rendering_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cookiecutter.generate
 
     real = cookiecutter.generate.generate_file
@@ -78,7 +80,9 @@ def test_git_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_target_created_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_target_created_meanwhile_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import portfolio.generate
 
     real = portfolio.generate.write_answers_file

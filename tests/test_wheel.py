@@ -1,4 +1,4 @@
-"""The wheel carries the templates: install it into a fresh venv outside the source tree and use it."""
+"""The wheel carries the templates: installed in a fresh venv outside the checkout, it works."""
 
 from __future__ import annotations
 
@@ -27,7 +27,17 @@ def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 def test_wheel_installed_in_a_fresh_venv_generates_a_project(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), ".", cwd=REPO_ROOT)
+    _run(
+        sys.executable,
+        "-m",
+        "build",
+        "--wheel",
+        "--no-isolation",
+        "--outdir",
+        str(dist),
+        ".",
+        cwd=REPO_ROOT,
+    )
     (wheel,) = dist.glob("portfolio-*.whl")
 
     env_dir = tmp_path / "fresh-venv"
@@ -35,15 +45,41 @@ def test_wheel_installed_in_a_fresh_venv_generates_a_project(tmp_path: Path) -> 
     python = env_dir / "bin" / "python"
     # The wheel's dependencies come from this environment, offline, through a path file: its
     # lines only extend sys.path, so this environment's editable install is not picked up.
-    site = Path(_run(str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path).strip())
-    (site / "deps-from-test-env.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel), cwd=tmp_path)
+    site = Path(
+        _run(
+            str(python),
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('purelib'))",
+            cwd=tmp_path,
+        ).strip()
+    )
+    (site / "deps-from-test-env.pth").write_text(
+        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
+    )
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-deps",
+        "--no-index",
+        str(wheel),
+        cwd=tmp_path,
+    )
 
     work = tmp_path / "work"
     work.mkdir()
     env = {**os.environ, "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     env.pop("PYTHONPATH", None)
-    where = _run(str(python), "-c", "import portfolio.templates as t; print(t.templates_root())", cwd=work, env=env)
+    where = _run(
+        str(python),
+        "-c",
+        "import portfolio.templates as t; print(t.templates_root())",
+        cwd=work,
+        env=env,
+    )
     assert Path(where.strip()).is_relative_to(env_dir)
     _run(str(env_dir / "bin" / "portfolio"), "new", "recommender", "--no-input", cwd=work, env=env)
     project = work / "movie-recommender"

@@ -10,7 +10,7 @@ import keyword
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ def package_name(slug: str) -> str:
 
 
 def slug_problem(slug: str) -> str | None:
-    """Say why ``slug`` cannot name a project folder, distribution and package, or None if it can."""
+    """Say why ``slug`` cannot name a project folder, distribution and package; None if it can."""
     if not slug:
         return "it is empty"
     if "/" in slug or "\\" in slug or ".." in slug or slug in {".", "~"}:
@@ -193,7 +193,9 @@ def read_answers_file(project: Path) -> AnswersFile:
             hint="run this inside a folder made by `portfolio new`",
         ) from err
     except (OSError, ValueError) as err:
-        raise PortfolioError(f"cannot read {path}: {err}", hint=f"restore {ANSWERS_FILE} from git") from err
+        raise PortfolioError(
+            f"cannot read {path}: {err}", hint=f"restore {ANSWERS_FILE} from git"
+        ) from err
     known = {"schema", "template", "tool_version", "created_at", "answers"}
     try:
         return AnswersFile(
@@ -207,3 +209,16 @@ def read_answers_file(project: Path) -> AnswersFile:
         raise PortfolioError(
             f"{path} is malformed (missing {err})", hint=f"restore {ANSWERS_FILE} from git"
         ) from err
+
+
+def update_answers_file(project: Path, **fields: Any) -> bool:
+    """Set extra top-level fields (such as ``remote``) in ``.portfolio.json``; say if it changed.
+
+    The answers themselves are never rewritten here: they describe how the project was made.
+    """
+    current = read_answers_file(project)
+    extra = {**current.extra, **fields}
+    if extra == current.extra:
+        return False
+    write_answers_file(project, replace(current, extra=extra))
+    return True

@@ -7,8 +7,8 @@ same parent and one ``rename`` at the end mean the target either appears whole o
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -60,7 +60,9 @@ def compose_template(info: TemplateInfo, dest: Path) -> Path:
             ignore=shutil.ignore_patterns(CONTEXT_FILE, DESCRIPTION_FILE, "__pycache__", "*.pyc"),
         )
     context = template_context(info)
-    (dest / CONTEXT_FILE).write_text(json.dumps(context, indent=2, ensure_ascii=False), encoding="utf-8")
+    (dest / CONTEXT_FILE).write_text(
+        json.dumps(context, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return dest
 
 
@@ -84,7 +86,9 @@ def create_project(
         require_git()
     created_dirs = _missing_parents(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=output_dir))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=output_dir)
+    )
     done = False
     try:
         project = _render(info, answers, staging)
@@ -121,12 +125,17 @@ def _render(info: TemplateInfo, answers: dict[str, Any], staging: Path) -> Path:
         )
     except CookiecutterException as err:
         detail = getattr(getattr(err, "error", None), "message", "") or ""
-        raise TemplateError(f"template {info.name!r} failed to render: {err} {detail}".strip()) from err
+        raise TemplateError(
+            f"template {info.name!r} failed to render: {err} {detail}".strip()
+        ) from err
     except JinjaError as err:
-        where = f"{err.filename}:{err.lineno}: " if getattr(err, "filename", None) else ""
+        filename, line = getattr(err, "filename", None), getattr(err, "lineno", "?")
+        where = f"{filename}:{line}: " if filename else ""
         raise TemplateError(f"template {info.name!r} failed to render: {where}{err}") from err
     except OSError as err:
-        raise PortfolioError(f"cannot write the project: {err}", hint="check free space and permissions") from err
+        raise PortfolioError(
+            f"cannot write the project: {err}", hint="check free space and permissions"
+        ) from err
     return Path(rendered)
 
 
@@ -140,10 +149,8 @@ def _missing_parents(path: Path) -> list[Path]:
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
-        os.rmdir(folder)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def new_project(

@@ -47,7 +47,10 @@ def merge_contexts(layers: list[Path]) -> dict[str, Any]:
             raise TemplateError(f"{path} is not valid JSON: {err}") from err
         for key, value in data.items():
             if key in _MERGED_LISTS:
-                merged[key] = [*merged.get(key, []), *(v for v in value if v not in merged.get(key, []))]
+                merged[key] = [
+                    *merged.get(key, []),
+                    *(v for v in value if v not in merged.get(key, [])),
+                ]
             elif key == "__prompts__":
                 merged[key] = {**merged.get(key, {}), **value}
             else:
@@ -92,7 +95,9 @@ def resolve_answers(
 
     def render(key: str, raw: Any) -> Any:
         try:
-            return env.from_string(raw).render(cookiecutter=answers) if isinstance(raw, str) else raw
+            return (
+                env.from_string(raw).render(cookiecutter=answers) if isinstance(raw, str) else raw
+            )
         except JinjaError as err:
             raise TemplateError(f"the default of {key!r} does not render: {err}") from err
 
@@ -107,8 +112,10 @@ def resolve_answers(
         if key in given:
             answers[key] = given[key]
             continue
-        default = defaults[key] if defaults and key in defaults else (
-            choices[0] if choices else str(render(key, raw))
+        default = (
+            defaults[key]
+            if defaults and key in defaults
+            else (choices[0] if choices else str(render(key, raw)))
         )
         question = Question(key, str(prompts.get(key, key)), default, choices)
 

@@ -1,0 +1,206 @@
+"""Tests for the bootstrap confidence intervals reported next to every metric."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+from {{cookiecutter.__package}}.uncertainty import (
+    Interval,
+    bootstrap_mean,
+    bootstrap_metric,
+)
+
+
+def _positive_rate(y: np.ndarray) -> float:
+    """Share of positives, undefined (ValueError) when the sample has none."""
+    if not y.any():
+        raise ValueError("no positive case")
+    return float(y.mean())
+
+
+def test_interval_format() -> None:
+    interval = Interval(estimate=0.91234, low=0.8871, high=0.93449, confidence=0.95)
+
+    assert interval.format() == "0.912 [0.887, 0.934]"
+    assert interval.format(2) == "0.91 [0.89, 0.93]"
+
+
+def test_interval_to_dict_is_plain_floats() -> None:
+    interval = Interval(np.float64(0.5), 0.4, 0.6, 0.95)
+
+    assert interval.to_dict() == {"estimate": 0.5, "low": 0.4, "high": 0.6, "confidence": 0.95}
+    assert type(interval.to_dict()["estimate"]) is float
+
+
+def test_interval_rejects_reversed_bounds() -> None:
+    with pytest.raises(ValueError, match="reversed"):
+        Interval(estimate=0.5, low=0.6, high=0.4, confidence=0.95)
+
+
+def test_mean_of_constant_values_has_degenerate_interval() -> None:
+    assert bootstrap_mean(np.full(50, 2.0)) == Interval(2.0, 2.0, 2.0, 0.95)
+
+
+def test_metric_of_constant_values_has_degenerate_interval() -> None:
+    interval = bootstrap_metric(np.mean, np.full(20, 3.0), n_resamples=100)
+
+    assert (interval.low, interval.estimate, interval.high) == (3.0, 3.0, 3.0)
+
+
+def test_mean_interval_contains_the_estimate() -> None:
+    values = np.random.default_rng(1).exponential(size=200)
+
+    interval = bootstrap_mean(values)
+
+    assert interval.estimate == pytest.approx(values.mean())
+    assert interval.low < interval.estimate < interval.high
+
+
+def test_mean_interval_width_matches_the_normal_approximation() -> None:
+    # 400 fair coin flips: standard error sqrt(0.5 * 0.5 / 400) = 0.025, so the 95%
+    # interval is about 2 * 1.96 * 0.025 = 0.098 wide.
+    values = np.tile([0.0, 1.0], 200)
+
+    interval = bootstrap_mean(values, n_resamples=2000)
+
+    assert interval.estimate == 0.5
+    assert 0.085 < interval.width < 0.11
+
+
+def test_mean_interval_narrows_with_more_rows() -> None:
+    rng = np.random.default_rng(2)
+
+    small = bootstrap_mean(rng.normal(size=100), n_resamples=200)
+    large = bootstrap_mean(rng.normal(size=10_000), n_resamples=200)
+
+    # The width shrinks like 1 / sqrt(n): 100 times the rows, a tenth of the width.
+    assert large.width < small.width / 5
+
+
+def test_lower_confidence_gives_a_narrower_interval() -> None:
+    values = np.random.default_rng(3).normal(size=300)
+
+    assert bootstrap_mean(values, confidence=0.5).width < bootstrap_mean(values).width
+
+
+def test_mean_is_deterministic_for_a_seed() -> None:
+    values = np.random.default_rng(4).normal(size=100)
+
+    assert bootstrap_mean(values, seed=7) == bootstrap_mean(values, seed=7)
+    assert bootstrap_mean(values, seed=7) != bootstrap_mean(values, seed=8)
+
+
+def test_metric_is_deterministic_for_a_seed() -> None:
+    values = np.random.default_rng(5).normal(size=50)
+
+    first = bootstrap_metric(np.median, values, n_resamples=200, seed=3)
+
+    assert bootstrap_metric(np.median, values, n_resamples=200, seed=3) == first
+
+
+def test_mean_and_metric_agree_for_the_same_seed() -> None:
+    values = np.random.default_rng(6).normal(size=80)
+
+    fast = bootstrap_mean(values, n_resamples=300, seed=11)
+    slow = bootstrap_metric(np.mean, values, n_resamples=300, seed=11)
+
+    assert (fast.low, fast.high) == pytest.approx((slow.low, slow.high), abs=1e-12)
+
+
+def test_metric_resamples_paired_rows_together() -> None:
+    y_true = np.arange(30.0)
+
+    # The pairs (y, y) stay together in every resample, so the error is always zero.
+    interval = bootstrap_metric(
+        lambda a, b: float(np.abs(a - b).max()), y_true, y_true.copy(), n_resamples=100
+    )
+
+    assert (interval.low, interval.high) == (0.0, 0.0)
+
+
+def test_metric_skips_resamples_where_the_metric_warns_undefined() -> None:
+    # 3 positives in 25 cases: a resample has no positive with probability 0.88 ** 25, about
+    # 4%, where scikit-learn warns and ROC-AUC is undefined; that is under the 10% limit,
+    # and the warning must not escape (pytest runs with warnings as errors).
+    y_true = np.array([1] * 3 + [0] * 22)
+    scores = np.linspace(1.0, 0.0, 25)
+    roc_auc_score = pytest.importorskip("sklearn.metrics").roc_auc_score
+    one_class_calls = 0
+
+    def auc(y: np.ndarray, s: np.ndarray) -> Any:
+        nonlocal one_class_calls
+        one_class_calls += len(np.unique(y)) == 1
+        return roc_auc_score(y, s)
+
+    interval = bootstrap_metric(auc, y_true, scores, n_resamples=50)
+
+    assert one_class_calls > 0
+    assert interval.estimate == 1.0
+    assert math.isfinite(interval.low)
+
+
+def test_other_warnings_are_shown_once_not_per_resample() -> None:
+    def noisy_mean(values: np.ndarray) -> float:
+        warnings.warn("approximate", UserWarning, stacklevel=2)
+        return float(values.mean())
+
+    with pytest.warns(UserWarning, match="approximate") as record:
+        bootstrap_metric(noisy_mean, np.arange(10.0), n_resamples=50)
+
+    assert len(record) == 1
+
+
+def test_metric_returning_nan_counts_as_undefined() -> None:
+    y = np.array([1] + [0] * 29)
+
+    def rate_or_nan(sample: np.ndarray) -> float:
+        return float(sample.mean()) if sample.any() else math.nan
+
+    with pytest.raises(ValueError, match="undefined in"):
+        bootstrap_metric(rate_or_nan, y, n_resamples=200)
+
+
+def test_too_many_undefined_resamples_raise() -> None:
+    # 1 positive in 30: a resample misses it with probability (29/30) ** 30, about 36%.
+    y = np.array([1] + [0] * 29)
+
+    with pytest.raises(ValueError, match=r"undefined in \d+ of 200 resamples"):
+        bootstrap_metric(_positive_rate, y, n_resamples=200)
+
+
+def test_few_undefined_resamples_are_tolerated() -> None:
+    # 5 positives in 30: a resample misses all of them with probability (25/30) ** 30,
+    # about 0.4%, well under the 10% limit.
+    y = np.array([1] * 5 + [0] * 25)
+
+    interval = bootstrap_metric(_positive_rate, y, n_resamples=500)
+
+    assert interval.estimate == pytest.approx(5 / 30)
+
+
+def test_metric_undefined_on_full_data_raises_with_the_reason() -> None:
+    with pytest.raises(ValueError, match="undefined on the full data.*no positive case") as info:
+        bootstrap_metric(_positive_rate, np.zeros(10), n_resamples=10)
+
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_metric_rejects_arrays_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="same number of rows"):
+        bootstrap_metric(lambda a, b: 0.0, [0, 1, 1], [0.1, 0.9])
+
+
+def test_mean_rejects_nan() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        bootstrap_mean([1.0, math.nan])
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 95])
+def test_invalid_confidence_raises(confidence: float) -> None:
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_mean([1.0, 2.0], confidence=confidence)

@@ -17,6 +17,7 @@ from portfolio.errors import AnswerError, DestinationExistsError, PortfolioError
 
 if TYPE_CHECKING:
     from portfolio.generate import CreatedProject
+    from portfolio.publish import PublishResult
     from portfolio.questions import Question
 
 
@@ -24,6 +25,7 @@ class PortfolioGroup(click.Group):
     """Translates ``PortfolioError`` once, here: the message, a hint line, the exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a ``PortfolioError`` or Ctrl-C ends it with one line and a code."""
         try:
             return super().invoke(ctx)
         except PortfolioError as err:
@@ -58,12 +60,16 @@ def list_templates() -> None:
         click.echo(f"    Proves: {info.proves}")
 
 
-def _parse_set(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+def _parse_set(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
     given: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE (e.g. --set project_name='Churn model')")
+            raise click.BadParameter(
+                f"{item!r} is not KEY=VALUE (e.g. --set project_name='Churn model')"
+            )
         given[key.strip()] = value
     return given
 
@@ -73,7 +79,9 @@ def _ask(question: Question, validate: Callable[[str], str]) -> str:
         try:
             return validate(value)
         except (AnswerError, DestinationExistsError) as err:
-            raise click.UsageError(f"{err.message}" + (f" ({err.hint})" if err.hint else "")) from err
+            raise click.UsageError(
+                f"{err.message}" + (f" ({err.hint})" if err.hint else "")
+            ) from err
 
     text = question.prompt
     if question.choices:
@@ -81,36 +89,220 @@ def _ask(question: Question, validate: Callable[[str], str]) -> str:
     return str(click.prompt(text, default=question.default, value_proc=convert))
 
 
+_private_option = click.option(
+    "--private", is_flag=True, help="Make the GitHub repository private (default: public)."
+)
+_owner_option = click.option(
+    "--owner", metavar="ORG", help="Create the repository in this organisation, not your account."
+)
+_description_option = click.option(
+    "--description", metavar="TEXT", help="Repository description (default: the project's)."
+)
+_remote_option = click.option(
+    "--remote",
+    metavar="URL",
+    help="Push to this existing git remote instead (any host, ssh, or a folder).",
+)
+
+
 @main.command()
 @click.argument("template")
 @click.option(
-    "-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(),
-    show_default="current folder", help="Folder to create the project in.",
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default="current folder",
+    help="Folder to create the project in.",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing; use --set values and the defaults.")
 @click.option(
-    "--set", "given", metavar="KEY=VALUE", multiple=True, callback=_parse_set,
-    help="Answer a question in advance, literally (repeatable), e.g. --set project_name='Churn model'.",
+    "--set",
+    "given",
+    metavar="KEY=VALUE",
+    multiple=True,
+    callback=_parse_set,
+    help="Answer a question in advance, literally (repeatable): --set project_name='Churn model'.",
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
-def new(template: str, output_dir: Path, no_input: bool, given: dict[str, str], no_git: bool) -> None:
+@click.option(
+    "--github", is_flag=True, help="Then create a GitHub repository and push (see `publish`)."
+)
+@_private_option
+@_owner_option
+@_description_option
+@_remote_option
+def new(
+    template: str,
+    output_dir: Path,
+    no_input: bool,
+    given: dict[str, str],
+    no_git: bool,
+    github: bool,
+    private: bool,
+    owner: str | None,
+    description: str | None,
+    remote: str | None,
+) -> None:
     """Create a project from TEMPLATE (see `portfolio list`) in ./<project_slug>.
 
     The project is rendered in a staging folder and moved into place only when complete, with
     a git repository on `main` holding one commit. An existing folder is never touched.
+    With --github or --remote it is then published; a failed publish leaves it intact.
     """
     from portfolio.generate import new_project
 
+    if no_git and (github or remote is not None):
+        raise click.UsageError("--github and --remote push the git repository; drop --no-git")
+    if github and remote is not None:
+        raise click.UsageError("choose one: --github (a new GitHub repository) or --remote URL")
+    if not github and (private or owner is not None or description is not None):
+        raise click.UsageError("--private, --owner and --description go with --github")
+    token = None
+    if github:
+        from portfolio.github import token_from_environment
+
+        token = token_from_environment()  # no token: say so before anything is written
     ask = None if no_input else _ask
-    project = new_project(template, output_dir=output_dir, given=given, ask=ask, init_git=not no_git)
-    _print_created(project)
+    project = new_project(
+        template, output_dir=output_dir, given=given, ask=ask, init_git=not no_git
+    )
+    publishing = github or remote is not None
+    _print_created(project, suggest_publish=not publishing)
+    if publishing:
+        click.echo("")
+        _publish(
+            Path(_display_path(project.path)),
+            private=private,
+            owner=owner,
+            description=description,
+            remote=remote,
+            allow_dirty=False,
+            token=token,
+        )
 
 
-def _print_created(project: CreatedProject) -> None:
+@main.command()
+@click.argument(
+    "path", type=click.Path(file_okay=False, path_type=Path), default=Path(), required=False
+)
+@_private_option
+@_owner_option
+@_description_option
+@_remote_option
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Publish even with uncommitted changes (only the last commit is pushed).",
+)
+def publish(
+    path: Path,
+    private: bool,
+    owner: str | None,
+    description: str | None,
+    remote: str | None,
+    allow_dirty: bool,
+) -> None:
+    """Create a GitHub repository for the project at PATH (default: here) and push `main`.
+
+    The token comes from GITHUB_TOKEN, GH_TOKEN or `gh auth token` and reaches git only for
+    the push: never the URL, .git/config or a file. It needs the `repo` scope (fine-grained:
+    Administration and Contents, read and write). With --remote URL, push to any git host
+    instead (GitLab, Gitea, ssh, a folder) with git's own credentials; only a URL on GitHub
+    gets the token. Running it again reuses the empty repository a failed push left behind,
+    or pushes new commits to the project's own repository.
+    """
+    if remote is not None and (private or owner is not None or description is not None):
+        raise click.UsageError(
+            "--private, --owner and --description describe a new GitHub repository; "
+            "--remote pushes to an existing one"
+        )
+    _publish(
+        path,
+        private=private,
+        owner=owner,
+        description=description,
+        remote=remote,
+        allow_dirty=allow_dirty,
+        token=None,
+    )
+
+
+def _publish(
+    path: Path,
+    *,
+    private: bool,
+    owner: str | None,
+    description: str | None,
+    remote: str | None,
+    allow_dirty: bool,
+    token: str | None,
+) -> None:
+    """Publish and print the outcome; ``token``, when already found, is not looked up again."""
+    from portfolio.github import token_from_environment
+    from portfolio.publish import publish_project
+
+    result = publish_project(
+        path,
+        private=private,
+        owner=owner,
+        description=description,
+        remote=remote,
+        allow_dirty=allow_dirty,
+        token_source=token_from_environment if token is None else lambda: token,
+        progress=_progress,
+    )
+    _print_published(result)
+
+
+@main.command()
+@click.argument(
+    "path", type=click.Path(file_okay=False, path_type=Path), default=Path(), required=False
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (stable schema).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (uncommitted, unpushed).")
+def check(path: Path, as_json: bool, strict: bool) -> None:
+    """Say whether the project at PATH (default: here) is ready to show a recruiter.
+
+    Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
+    the results exist, match the README and model card and are fresher than the config and
+    code, and hygiene (licence, CI, tests, no large files or secrets committed, pushed).
+    Exits 0 when ready, 1 when not; --strict also fails on warnings.
+    """
+    import json
+
+    from portfolio.check import check_project, format_report
+
+    report = check_project(path.resolve(), strict=strict)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(report))
+    if not report.ready:
+        click.get_current_context().exit(1)
+
+
+def _progress(message: str) -> None:
+    click.secho(f"  {message}", dim=True)
+
+
+def _print_published(result: PublishResult) -> None:
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", err=True, fg="yellow")
+    where = result.web_url or result.remote
+    click.secho(f"Published {result.branch} ({result.sha[:7]}) to {where}", fg="green")
+    if result.topics:
+        click.echo(f"topics: {', '.join(result.topics)}")
+
+
+def _print_created(project: CreatedProject, *, suggest_publish: bool = True) -> None:
     where = _display_path(project.path)
     click.secho(f"Created {where} from the {project.template} template.", fg="green")
     if project.commit:
-        click.echo(f"git: repository on {project.commit.branch} with one commit ({project.commit.sha[:7]}).")
+        click.echo(
+            f"git: repository on {project.commit.branch} with one commit "
+            f"({project.commit.sha[:7]})."
+        )
         if project.commit.identity_from_answers:
             name, email = project.answers["author_name"], project.answers["author_email"]
             click.echo(
@@ -119,12 +311,15 @@ def _print_created(project: CreatedProject) -> None:
             )
     click.echo("\nNext steps:")
     click.echo(f"  cd {where}")
-    click.echo("  make all                      # train, evaluate, write the report (bundled sample)")
-    click.echo('  grep -rn "TODO(portfolio)" .  # write the story a hiring manager reads')
+    click.echo(
+        "  make all                      # train, evaluate, write the report (bundled sample)"
+    )
+    click.echo("  portfolio check               # what is left before a recruiter sees it")
     click.echo("  make test                     # the project's own tests")
     if not project.commit:
         click.echo("  git init -b main && git add -A && git commit -m 'Initial commit'")
-    click.echo("  then create a GitHub repository and push it")
+    if suggest_publish:
+        click.echo("  portfolio publish             # create a GitHub repository and push it")
 
 
 def _display_path(path: Path) -> str:

@@ -47,7 +47,7 @@ def require_git() -> None:
     if shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE", "git")) is None:
         raise GitError(
             "git is not installed (no `git` on PATH)",
-            hint="install git (https://git-scm.com/downloads), or pass --no-git to skip the repository",
+            hint="install git (https://git-scm.com/downloads), or pass --no-git to skip the repo",
         )
 
 
@@ -133,11 +133,11 @@ class PushResult:
     sha: str
 
 
-def open_project_repo(path: Path) -> tuple[str, str]:
-    """Return the checked-out branch and its commit for the repository at ``path``.
+def check_project_repo(path: Path) -> None:
+    """Check that ``path`` is the top of a git repository with ``main`` checked out.
 
-    Raises ``GitError`` when ``path`` is not the top of a git repository, has no commit yet,
-    or is not on ``main`` (the branch ``publish`` pushes).
+    Raises ``GitError`` when it is not a repository, has no commit yet, or is on another
+    branch: ``publish`` pushes ``main``.
     """
     require_git()
     import git
@@ -149,15 +149,16 @@ def open_project_repo(path: Path) -> tuple[str, str]:
                 raise GitError(f"{path} has no commit yet", hint=f"commit first: {commit_first}")
             if repo.head.is_detached:
                 raise GitError(f"{path} is not on a branch", hint=f"git switch {DEFAULT_BRANCH}")
-            branch, sha = repo.active_branch.name, repo.head.commit.hexsha
+            branch = repo.active_branch.name
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as err:
-        raise GitError(f"{path} is not a git repository", hint=f"create one: {commit_first}") from err
+        raise GitError(
+            f"{path} is not a git repository", hint=f"create one: {commit_first}"
+        ) from err
     if branch != DEFAULT_BRANCH:
         raise GitError(
             f"{path} is on branch {branch!r}; publish pushes {DEFAULT_BRANCH!r}",
             hint=f"git switch {DEFAULT_BRANCH} (or rename yours: git branch -m {DEFAULT_BRANCH})",
         )
-    return branch, sha
 
 
 def uncommitted_changes(path: Path) -> list[str]:
@@ -166,9 +167,10 @@ def uncommitted_changes(path: Path) -> list[str]:
 
     with git.Repo(path) as repo:
         try:
-            return repo.git.status("--porcelain", "--untracked-files=normal").splitlines()
+            status = str(repo.git.status("--porcelain", "--untracked-files=normal"))
         except git.GitCommandError as err:
             raise GitError(f"git status failed in {path}: {_trim(err.stderr)}") from err
+    return status.splitlines()
 
 
 def commit_file(path: Path, relative: str, message: str, *, fallback: Identity) -> str:
@@ -228,7 +230,9 @@ def check_remote_url(url: str) -> None:
     try:
         git.Git.check_unsafe_protocols(url)
     except git.UnsafeProtocolError as err:
-        raise GitError(f"refusing the remote URL: {err}", hint="use an https, ssh or path URL") from err
+        raise GitError(
+            f"refusing the remote URL: {err}", hint="use an https, ssh or path URL"
+        ) from err
 
 
 def remote_is_empty(url: str, *, token: str | None = None) -> bool:
@@ -242,13 +246,15 @@ def remote_is_empty(url: str, *, token: str | None = None) -> bool:
     check_remote_url(url)
     runner = git.Git()
     try:
-        refs = runner.ls_remote("--", url, env=network_environment(url, token, runner))
+        refs = str(runner.ls_remote("--", url, env=network_environment(url, token, runner)))
     except git.GitCommandError as err:
         raise _remote_error(err, url, token, action="read") from err
     return not refs.strip()
 
 
-def push(path: Path, *, token: str | None = None, progress: Callable[[str], None] | None = None) -> PushResult:
+def push(
+    path: Path, *, token: str | None = None, progress: Callable[[str], None] | None = None
+) -> PushResult:
     """Push ``main`` to ``origin`` and make it the upstream; report git's stages to ``progress``.
 
     ``token``, when given, is sent only to the remote's own origin, by this one git process.
@@ -287,7 +293,8 @@ def network_environment(url: str, token: str | None, runner: git.Git) -> dict[st
     user's stored credentials are neither used nor erased when the token is refused.
     """
     env = {"GIT_TERMINAL_PROMPT": "0", "GIT_TRACE_REDACT": "1"}
-    if not (os.environ.get("GIT_SSH_COMMAND") or os.environ.get("GIT_SSH") or _configured_ssh(runner)):
+    user_ssh = os.environ.get("GIT_SSH_COMMAND") or os.environ.get("GIT_SSH")
+    if not (user_ssh or _configured_ssh(runner)):
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
     if token is None:
         return env
@@ -310,7 +317,7 @@ def network_environment(url: str, token: str | None, runner: git.Git) -> dict[st
 
 
 def _auth_header(token: str) -> str:
-    """The header GitHub (and most git hosts) accept for a token over HTTPS basic auth."""
+    """Build the header GitHub (and most git hosts) accept for a token over basic auth."""
     return "Authorization: Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
 
 
@@ -324,24 +331,36 @@ def _configured_ssh(runner: git.Git) -> bool:
 
 
 def _progress_forwarder(report: Callable[[str], None] | None) -> git.RemoteProgress | None:
-    """Turn git's progress into one line per finished stage ("Writing objects: 100% (9/9), done.")."""
+    """Turn git's progress into one line per finished stage ("Writing objects: ..., done.")."""
     if report is None:
         return None
+    forward = report
     import git
 
     class Forwarder(git.RemoteProgress):
         def update(self, op_code: int, *_args: object, **_kwargs: object) -> None:
             if op_code & self.END and self._cur_line:
-                report(self._cur_line.strip())
+                forward(self._cur_line.strip())
 
     return Forwarder()
 
 
-def _remote_error(err: git.GitCommandError, url: str, token: str | None, *, action: str) -> GitError:
+_AUTH_FAILURES = ("terminal prompts disabled", "authentication failed", "error: 401", "error: 403")
+_MISSING_REPOSITORY = (
+    "does not appear to be a git repository",
+    "repository not found",
+    "error: 404",
+)
+
+
+def _remote_error(
+    err: git.GitCommandError, url: str, token: str | None, *, action: str
+) -> GitError:
+    """Explain a failed network git command in one line, scrubbed of the token."""
     stderr = _scrub(str(err.stderr or ""), token)
     lowered = stderr.lower()
     where = _display(url)
-    if any(s in lowered for s in ("terminal prompts disabled", "authentication failed", "error: 401", "error: 403")):
+    if any(s in lowered for s in _AUTH_FAILURES):
         if token is not None:
             return GitError(
                 f"{where} refused the GitHub token (cannot {action} it)",
@@ -356,15 +375,22 @@ def _remote_error(err: git.GitCommandError, url: str, token: str | None, *, acti
     if "permission denied (publickey" in lowered or "host key verification failed" in lowered:
         return GitError(
             f"ssh could not log in to {action} {where}",
-            hint="check your ssh key with `ssh -T <host>`; git runs ssh in batch mode, so it never prompts",
+            hint="check your ssh key with `ssh -T <host>`; git runs ssh in batch mode, "
+            "so it never prompts",
         )
-    if any(s in lowered for s in ("does not appear to be a git repository", "repository not found", "error: 404")):
-        return GitError(f"no git repository at {where}", hint="create an empty repository there first, or check the URL")
-    return GitError(f"git could not {action} {where}: {_trim(stderr)}", hint="fix the problem above and run the same command again")
+    if any(s in lowered for s in _MISSING_REPOSITORY):
+        return GitError(
+            f"no git repository at {where}",
+            hint="create an empty repository there first, or check the URL",
+        )
+    return GitError(
+        f"git could not {action} {where}: {_trim(stderr)}",
+        hint="fix the problem above and run the same command again",
+    )
 
 
 def _display(url: str) -> str:
-    """The URL without any user part, for messages."""
+    """Return the URL without any user part, for messages."""
     if "://" not in url:
         return url
     parts = urlsplit(url)
@@ -378,3 +404,47 @@ def _scrub(text: str, token: str | None) -> str:
     for secret in (token, _auth_header(token).removeprefix("Authorization: Basic ")):
         text = text.replace(secret, _REDACTED)
     return text
+
+
+@dataclass(frozen=True)
+class RepositoryState:
+    """What `portfolio check` needs to know about a project's repository."""
+
+    files: tuple[str, ...]
+    tracked: frozenset[str]
+    dirty: tuple[str, ...]
+    branch: str | None
+    remote: str | None
+    unpushed: int | None
+
+
+def repository_state(path: Path) -> RepositoryState | None:
+    """Describe the repository at ``path``, or return None when it is not one (or git is absent).
+
+    ``files`` are the tracked files plus the untracked ones git does not ignore: what a commit
+    would publish. ``unpushed`` is None when the branch has no upstream.
+    """
+    if shutil.which("git") is None or not (path / ".git").exists():
+        return None
+    import git
+
+    try:
+        repo = git.Repo(path)
+        tracked = repo.git.ls_files("-z").split("\0")
+        untracked = repo.git.ls_files("-z", "--others", "--exclude-standard").split("\0")
+        dirty = tuple(line for line in repo.git.status("--porcelain").splitlines() if line)
+        branch = None if repo.head.is_detached else repo.active_branch.name
+        remote = repo.remotes[0].name if repo.remotes else None
+        unpushed: int | None = None
+        if branch and repo.active_branch.tracking_branch() is not None:
+            unpushed = int(repo.git.rev_list("--count", "@{upstream}..HEAD"))
+    except (git.GitCommandError, git.InvalidGitRepositoryError, ValueError) as err:
+        raise GitError(f"cannot read the git repository in {path}: {err}") from err
+    return RepositoryState(
+        files=tuple(sorted(name for name in {*tracked, *untracked} if name)),
+        tracked=frozenset(name for name in tracked if name),
+        dirty=tuple(line[3:] for line in dirty),
+        branch=branch,
+        remote=remote,
+        unpushed=unpushed,
+    )

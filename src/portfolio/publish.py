@@ -1,0 +1,294 @@
+"""Publish a generated project: create (or reuse) its GitHub repository, or use any remote; push.
+
+Local checks first, network last: nothing on disk changes before GitHub has answered, and the
+one local change, the clean remote URL recorded in ``.portfolio.json``, is committed on its own
+before the push, so the pushed tree holds it and the working tree stays clean. Any failure after
+the checks says that the project is intact and gives the exact command to run again.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from portfolio.answers import (
+    ANSWERS_FILE,
+    AnswersFile,
+    answer_problem,
+    read_answers_file,
+    update_answers_file,
+)
+from portfolio.errors import GitHubAuthError, GitHubError, PortfolioError
+from portfolio.github import GitHubClient, git_origin, normalise_topics, token_from_environment
+from portfolio.gitrepo import (
+    Identity,
+    check_project_repo,
+    check_remote_url,
+    commit_file,
+    push,
+    remote_is_empty,
+    set_origin,
+    uncommitted_changes,
+)
+
+#: Topics every published project gets; the template's name is added to them.
+TOPICS = ("portfolio", "machine-learning")
+#: The key of ``.portfolio.json`` that remembers where the project was published.
+REMOTE_KEY = "remote"
+_DESCRIPTION_MAX = 350
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Where the project went and what publishing changed."""
+
+    remote: str
+    web_url: str | None
+    created: bool
+    branch: str
+    sha: str
+    topics: tuple[str, ...]
+    recorded: bool
+    warnings: tuple[str, ...]
+
+
+def publish_project(
+    path: Path,
+    *,
+    private: bool = False,
+    owner: str | None = None,
+    description: str | None = None,
+    remote: str | None = None,
+    allow_dirty: bool = False,
+    client: GitHubClient | None = None,
+    token_source: Callable[[], str] = token_from_environment,
+    progress: Progress | None = None,
+) -> PublishResult:
+    """Push the project at ``path`` to a new (or empty) GitHub repository, or to ``remote``.
+
+    With ``remote``, GitHub is not called; the token is used only if that URL is on the
+    GitHub host of ``client``. Raises ``PortfolioError`` for a folder that is not a generated
+    project, a bad ``owner`` or ``remote``, or uncommitted changes (unless ``allow_dirty``);
+    ``GitError`` for a repository not on ``main`` or a push that fails; ``GitHubError`` for
+    API failures. After the local checks, every error's hint says that the project is intact
+    and gives the command to run again.
+    """
+    report: Progress = progress or _ignore
+    answers = read_answers_file(path)
+    if owner is not None and (problem := answer_problem("github_username", owner)):
+        raise PortfolioError(f"invalid --owner {owner!r}: {problem}", exit_code=2)
+    remote_url = _remote_url(remote) if remote is not None else None
+    check_project_repo(path)
+    warnings = _check_clean(path, allow_dirty=allow_dirty)
+    client = client or GitHubClient()
+    retry = retry_command(
+        path,
+        private=private,
+        owner=owner,
+        description=description,
+        remote=remote,
+        allow_dirty=allow_dirty,
+    )
+    try:
+        if remote_url is not None:
+            target = _own_remote(remote_url, client, token_source)
+        else:
+            target = _github_repository(
+                answers,
+                private=private,
+                owner=owner,
+                description=description,
+                client=client,
+                token_source=token_source,
+                report=report,
+            )
+        recorded = _record_remote(path, answers, target.url)
+        if recorded:
+            report(f"Recorded the remote in {ANSWERS_FILE} (one commit)")
+        previous = set_origin(path, target.url)
+        if previous is not None and previous != target.url:
+            report(f"origin was {previous}; now {target.url}")
+        report(f"Pushing main to {target.url}")
+        pushed = push(path, token=target.token, progress=report)
+    except PortfolioError as err:
+        intact = f"the project in {path} is intact; once fixed, run again: {retry}"
+        hint = f"{err.hint}\n{intact}" if err.hint else intact
+        raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
+    return PublishResult(
+        remote=target.url,
+        web_url=target.web_url,
+        created=target.created,
+        branch=pushed.branch,
+        sha=pushed.sha,
+        topics=target.topics,
+        recorded=recorded,
+        warnings=(*warnings, *target.warnings),
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where to push, with what token, and what the GitHub side already did."""
+
+    url: str
+    token: str | None
+    web_url: str | None = None
+    created: bool = False
+    topics: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def retry_command(
+    path: Path,
+    *,
+    private: bool = False,
+    owner: str | None = None,
+    description: str | None = None,
+    remote: str | None = None,
+    allow_dirty: bool = False,
+) -> str:
+    """Return the ``portfolio publish`` command line that repeats these options, shell-quoted."""
+    words = ["portfolio", "publish", str(path)]
+    if remote is not None:
+        words += ["--remote", remote]
+    if private:
+        words.append("--private")
+    if owner:
+        words += ["--owner", owner]
+    if description is not None:
+        words += ["--description", description]
+    if allow_dirty:
+        words.append("--allow-dirty")
+    return shlex.join(words)
+
+
+def _ignore(_message: str) -> None:
+    """Drop progress messages when the caller does not want them."""
+
+
+def _check_clean(path: Path, *, allow_dirty: bool) -> list[str]:
+    changes = uncommitted_changes(path)
+    if not changes:
+        return []
+    files = [line[3:] for line in changes]
+    listed = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    if not allow_dirty:
+        raise PortfolioError(
+            f"{path} has uncommitted changes ({listed}); nothing was published",
+            hint="commit them first (git add -A && git commit -m '...'), or pass --allow-dirty "
+            "to publish the last commit without them",
+        )
+    return [f"uncommitted changes are not published: {listed}"]
+
+
+def _remote_url(remote: str) -> str:
+    """Return ``remote`` as a URL; an existing folder becomes absolute, as its shell meant it.
+
+    A bare word (``origin``) is refused rather than stored as a URL that cannot work, and so
+    is a URL with a password (``GitError``).
+    """
+    if Path(remote).exists():
+        return str(Path(remote).resolve())
+    if "://" in remote or ":" in remote.partition("/")[0]:
+        check_remote_url(remote)
+        return remote
+    raise PortfolioError(
+        f"--remote {remote!r} is neither a URL nor an existing folder",
+        hint="e.g. https://gitlab.com/you/name.git, git@host:you/name.git or /path/to/bare.git",
+        exit_code=2,
+    )
+
+
+def _own_remote(url: str, client: GitHubClient, token_source: Callable[[], str]) -> _Target:
+    """Push to the user's remote; the token goes along only to the client's GitHub host."""
+    token = None
+    if _on_github(url, client):
+        try:
+            token = token_source()
+        except GitHubAuthError:
+            token = None  # no token: git's own credential helper may still have one
+    return _Target(url=url, token=token)
+
+
+def _on_github(url: str, client: GitHubClient) -> bool:
+    """Say whether ``url`` is served by the GitHub that ``client`` talks to (scheme and host)."""
+    if "://" not in url:
+        return False
+    parts = urlsplit(url)
+    return (parts.scheme.lower(), (parts.hostname or "").lower()) == git_origin(client.base_url)
+
+
+def _github_repository(
+    answers: AnswersFile,
+    *,
+    private: bool,
+    owner: str | None,
+    description: str | None,
+    client: GitHubClient,
+    token_source: Callable[[], str],
+    report: Progress,
+) -> _Target:
+    """Create the repository, or reuse it if it is empty or this project's own; set topics.
+
+    The token goes along with the push only when the clone URL is on the API's own host.
+    """
+    token = token_source()
+    name = answers.answers.get("project_slug", "")
+    text = " ".join((description or answers.answers.get("description", "")).split())
+    warnings: list[str] = []
+    with client.session(token) as session:
+        login = session.login()
+        org = owner if owner and owner.lower() != login.lower() else None
+        repo = session.create_repository(
+            name, description=text[:_DESCRIPTION_MAX], private=private, org=org
+        )
+        created = repo is not None
+        if repo is None:
+            repo = session.repository(org or login, name)
+            push_token = token if _on_github(repo.clone_url, client) else None
+            if remote_is_empty(repo.clone_url, token=push_token):
+                report(f"Reusing the empty GitHub repository {repo.html_url}")
+            elif answers.extra.get(REMOTE_KEY) == repo.clone_url:
+                report(f"Pushing to this project's GitHub repository {repo.html_url}")
+            else:
+                raise GitHubError(
+                    f"GitHub repository {repo.full_name} already exists and has commits; "
+                    "nothing was pushed",
+                    hint="delete or rename it on GitHub; or, if it already holds this "
+                    f"project's history, push to it with --remote {repo.clone_url}",
+                )
+        else:
+            report(f"Created the GitHub repository {repo.html_url}")
+        wanted = normalise_topics([*TOPICS, answers.template])
+        try:
+            topics = session.set_topics(repo.full_name, wanted)
+        except GitHubError as err:
+            topics = []
+            warnings.append(f"topics not set ({err.message}); add them on the repository page")
+    return _Target(
+        url=repo.clone_url,
+        token=token if _on_github(repo.clone_url, client) else None,
+        web_url=repo.html_url,
+        created=created,
+        topics=tuple(topics),
+        warnings=tuple(warnings),
+    )
+
+
+def _record_remote(path: Path, answers: AnswersFile, url: str) -> bool:
+    """Record ``url`` in ``.portfolio.json`` and commit that file alone; say if it changed."""
+    if answers.extra.get(REMOTE_KEY) == url or not update_answers_file(path, **{REMOTE_KEY: url}):
+        return False
+    author = Identity(
+        answers.answers.get("author_name", "portfolio"),
+        answers.answers.get("author_email", "portfolio@localhost"),
+    )
+    commit_file(
+        path, ANSWERS_FILE, f"Record the published remote in {ANSWERS_FILE}", fallback=author
+    )
+    return True

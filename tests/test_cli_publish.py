@@ -96,7 +96,7 @@ def test_publish_creates_pushes_and_prints_where(
     web = f"{github.url}/octo/{slug}"
     assert f"Created the GitHub repository {web}" in result.stdout
     assert f"Published main ({_head(project)[:7]}) to {web}" in result.stdout
-    assert f"topics: portfolio, machine-learning, {TEMPLATE}" in result.stdout
+    assert "topics: portfolio, machine-learning, classification, fastapi" in result.stdout
     assert branch_sha(github.git.root / f"octo/{slug}.git") == _head(project)
 
 

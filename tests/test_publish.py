@@ -18,6 +18,8 @@ from portfolio.publish import PublishResult, publish_project, retry_command
 from tests.servers import FakeGitHub, GitServer, branch_sha
 
 TEMPLATE = "classifier-api"
+TOPICS = ("portfolio", "machine-learning", "classification", "fastapi", "scikit-learn",
+          "model-evaluation")  # fmt: skip
 RATE_LIMIT = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}
 
 
@@ -91,11 +93,11 @@ def test_publish_creates_the_repository_sets_topics_and_pushes(
         "private": False,
         "auto_init": False,
     }
-    assert servers.github.requests[2].body == {"names": ["portfolio", "machine-learning", TEMPLATE]}
+    assert servers.github.requests[2].body == {"names": list(TOPICS)}
     assert result.created and result.recorded and result.warnings == ()
     assert result.remote == clone_url
     assert result.web_url == f"{servers.github.url}/octo/{slug}"
-    assert result.topics == ("portfolio", "machine-learning", TEMPLATE)
+    assert result.topics == TOPICS
     assert (
         branch_sha(servers.bare(f"octo/{slug}")) == _git(project, "rev-parse", "HEAD") == result.sha
     )

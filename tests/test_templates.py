@@ -45,3 +45,10 @@ def test_broken_description_is_a_template_error(tmp_path: Path) -> None:
 
 def test_all_templates_describes_each() -> None:
     assert [t.name for t in all_templates()] == sorted(TEMPLATES)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_has_github_topics(template: str) -> None:
+    topics = describe(template).topics
+    assert len(topics) >= 3
+    assert all(t == t.lower() and " " not in t for t in topics)

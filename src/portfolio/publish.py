@@ -21,7 +21,7 @@ from portfolio.answers import (
     read_answers_file,
     update_answers_file,
 )
-from portfolio.errors import GitHubAuthError, GitHubError, PortfolioError
+from portfolio.errors import GitHubAuthError, GitHubError, PortfolioError, TemplateError
 from portfolio.github import GitHubClient, git_origin, normalise_topics, token_from_environment
 from portfolio.gitrepo import (
     Identity,
@@ -264,7 +264,7 @@ def _github_repository(
                 )
         else:
             report(f"Created the GitHub repository {repo.html_url}")
-        wanted = normalise_topics([*TOPICS, answers.template])
+        wanted = normalise_topics([*TOPICS, *_template_topics(answers.template)])
         try:
             topics = session.set_topics(repo.full_name, wanted)
         except GitHubError as err:
@@ -292,3 +292,13 @@ def _record_remote(path: Path, answers: AnswersFile, url: str) -> bool:
         path, ANSWERS_FILE, f"Record the published remote in {ANSWERS_FILE}", fallback=author
     )
     return True
+
+
+def _template_topics(template: str) -> tuple[str, ...]:
+    """Return the template's own GitHub topics, or its name if it is no longer bundled."""
+    from portfolio.templates import describe
+
+    try:
+        return describe(template).topics
+    except TemplateError:
+        return (template,)

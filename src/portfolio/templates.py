@@ -24,6 +24,7 @@ class TemplateInfo:
     proves: str
     path: Path
     layers: tuple[Path, ...]
+    topics: tuple[str, ...] = ()
 
 
 def templates_root() -> Path:
@@ -69,6 +70,7 @@ def describe(name: str, root: Path | None = None) -> TemplateInfo:
             proves=str(data["proves"]),
             path=path,
             layers=tuple(root / layer for layer in layer_names),
+            topics=tuple(str(topic) for topic in data.get("topics", [name])),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as err:
         raise TemplateError(f"template {name!r} has a broken {DESCRIPTION_FILE}: {err}") from err

@@ -75,7 +75,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[st
         os.environ.update(saved)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_datasets() -> Path:
     """The real public datasets beside this repository (../shared/datasets); skip when absent."""
     path = Path(os.environ.get("PORTFOLIO_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))

@@ -9,7 +9,6 @@ personalised model clears popularity, and the trade-off report covers every mode
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_in_project
+from tests.conftest import run_in_project
 
 pytestmark = pytest.mark.slow
 
@@ -46,10 +45,9 @@ METRIC_HEADERS = (
 
 
 @pytest.fixture(scope="module")
-def movielens_dir() -> Path:
+def movielens_dir(shared_datasets: Path) -> Path:
     """MovieLens 100K beside the repository (module scope: one pipeline run serves all tests)."""
-    root = Path(os.environ.get("PORTFOLIO_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
-    folder = root / "movielens_100k"
+    folder = shared_datasets / "movielens_100k"
     if not (folder / "u.data").is_file():
         pytest.skip(f"MovieLens 100K not found at {folder} (CI always has ../shared/datasets)")
     return folder

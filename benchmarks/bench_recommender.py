@@ -1,0 +1,152 @@
+"""Benchmark the recommender template on MovieLens 100K (run by hand; numbers go in the note).
+
+Targets on a 2-core machine:
+1. End to end: `make all` on MovieLens 100K (all models, all metrics, all users) <= 30 s.
+2. Ranking all 943 users, per model (score + mask seen + top-k), in process.
+3. The metrics alone for all users <= 1 s per model (accuracy, beyond-accuracy, bootstrap).
+4. The generated project's own test suite (on its bundled sample) <= 30 s.
+
+The project is generated into a temporary folder and switched to MovieLens through its
+config.toml only, exactly as tests/test_recommender_real_data.py does.
+
+Usage: python benchmarks/bench_recommender.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from portfolio.generate import new_project
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _wall(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Return (wall seconds, CPU seconds of the child processes).
+
+    CPU time is reported too because other work on a shared machine inflates wall time
+    but not the CPU the command itself needs.
+    """
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONPATH", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def _show(label: str, runs: list[tuple[float, float]]) -> str:
+    wall, cpu = min(runs)
+    all_runs = ", ".join(f"{w:.1f}" for w, _ in runs)
+    return f"{label:<34}{wall:6.2f} s wall (CPU {cpu:5.2f} s; runs {all_runs})  target <= 30 s"
+
+
+def _best(repeats: int, action: Callable[[], Any]) -> float:
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def _switch_to_movielens(project: Path, movielens: Path) -> None:
+    config = project / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('source = "csv"', 'source = "movielens"')
+    text = text.replace('path = "data/raw/ml-100k"', f'path = "{movielens.as_posix()}"')
+    config.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    datasets = Path(os.environ.get("PORTFOLIO_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
+    movielens = (datasets / "movielens_100k").resolve()
+    if not (movielens / "u.data").is_file():
+        sys.exit(f"MovieLens 100K not found at {movielens}")
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        sample_project = new_project(
+            "recommender", output_dir=tmp / "sample", given={}, ask=None, init_git=False
+        ).path
+        pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        suite = [_wall(pytest, sample_project) for _ in range(args.repeats)]
+        make = ["make", "all", f"PYTHON={sys.executable}"]
+        make_sample = [_wall(make, sample_project) for _ in range(args.repeats)]
+
+        project = new_project(
+            "recommender", output_dir=tmp / "ml", given={}, ask=None, init_git=False
+        ).path
+        _switch_to_movielens(project, movielens)
+        end_to_end = [_wall(make, project) for _ in range(args.repeats)]
+
+        sys.path.insert(0, str(project / "src"))
+        package = project.name.replace("-", "_")
+        config_module = importlib.import_module(f"{package}.config")
+        prepare = importlib.import_module(f"{package}.prepare")
+        models = importlib.import_module(f"{package}.models")
+        metrics = importlib.import_module(f"{package}.metrics")
+        uncertainty = importlib.import_module(f"{package}.uncertainty")
+
+        config = config_module.load_config(project / "config.toml")
+        k = config.evaluation.k
+        load_seconds = _best(args.repeats, lambda: prepare.load_dataset(config))
+        data = prepare.load_dataset(config)
+        # Every user as the evaluation sees them: training history, or the first few
+        # interactions of a cold-start user.
+        everyone = sparse.csr_matrix(data.train + data.cold_known)
+        warm = data.warm_users
+        counts = np.asarray(data.train.sum(axis=0)).ravel()
+        n_train_users = int((data.train.getnnz(axis=1) > 0).sum())
+
+        def all_metrics(recs: np.ndarray) -> None:
+            per_user = metrics.accuracy_per_user(recs, data.test[warm])
+            for values in per_user.values():
+                uncertainty.bootstrap_mean(values, n_resamples=1000, seed=0)
+            metrics.catalogue_coverage(recs, data.item_ids.size)
+            metrics.novelty(recs, counts, n_train_users)
+            metrics.intra_list_diversity(recs, data.features)
+            metrics.gini(recs, data.item_ids.size)
+            metrics.personalisation(recs)
+            metrics.popular_share(recs, counts)
+
+        rows = []
+        for name in config.models.enabled:
+            model = models.load_model(config.models_dir / f"{name}.skops")
+            rank_all = _best(args.repeats, lambda m=model: m.recommend(everyone, k))
+            recs = model.recommend(data.train[warm], k)
+            metric_seconds = _best(args.repeats, lambda r=recs: all_metrics(r))
+            rows.append((name, everyone.shape[0], rank_all, metric_seconds))
+
+    print(f"MovieLens 100K, k={k}, best of {args.repeats} where repeated, {os.cpu_count()} CPUs")
+    print(_show("make all end to end (MovieLens):", end_to_end))
+    print(_show("make all on the bundled sample:", make_sample))
+    print(_show("generated test suite (sample):", suite))
+    print(f"load split as matrices:          {load_seconds:6.3f} s")
+    print(f"{'model':>10} | {'users':>5} | rank all users (s) | metrics + bootstrap, all users (s)")
+    for name, users, rank_all, metric_seconds in rows:
+        print(f"{name:>10} | {users:>5} | {rank_all:18.3f} | {metric_seconds:10.3f}  target <= 1 s")
+
+
+if __name__ == "__main__":
+    main()

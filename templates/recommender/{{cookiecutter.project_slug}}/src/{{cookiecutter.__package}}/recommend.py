@@ -1,0 +1,110 @@
+"""Top-k recommendations for one user, with titles, from the model chosen in config.toml.
+
+A known user is scored from everything they have done so far. An unknown user falls back to
+the cold-start model, seeded with any items they name (``--seen``), and the answer says so:
+a silent fallback would hide how often the product serves people it knows nothing about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from {{ cookiecutter.__package }}.config import Config
+from {{ cookiecutter.__package }}.models import load_model
+from {{ cookiecutter.__package }}.prepare import load_dataset
+
+__all__ = ["Recommendation", "RecommendationService", "recommend_for"]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What ``recommend`` returns: the list, which model made it, and why that model."""
+
+    user_id: str
+    model: str
+    cold_start: bool
+    items: list[tuple[str, str]]
+    note: str
+
+    def to_text(self) -> str:
+        """Render the list the way the command prints it."""
+        lines = [self.note]
+        width = len(str(len(self.items)))
+        for rank, (item_id, title) in enumerate(self.items, start=1):
+            lines.append(f"{rank:>{width}}. {title} (item {item_id})")
+        return "\n".join(lines)
+
+
+class RecommendationService:
+    """Loads the data and the two serving models once, then answers requests from memory.
+
+    The command line makes one per call; the API makes one at start-up, so a request costs
+    one matrix-vector product and a top-k, not a reload.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.dataset = load_dataset(config)
+        data = self.dataset
+        everything = data.train + data.test + data.cold_known + data.cold_test
+        self.history = sparse.csr_matrix((everything > 0).astype(np.float32))
+        self.user_rows = {str(user): row for row, user in enumerate(data.user_ids)}
+        self.item_index = {str(item): i for i, item in enumerate(data.item_ids)}
+        self.models = {
+            name: load_model(config.models_dir / f"{name}.skops")
+            for name in dict.fromkeys((config.serve_model, config.cold_start_model))
+        }
+
+    def recommend(
+        self, user_id: str, *, k: int | None = None, seen: Sequence[str] = ()
+    ) -> Recommendation:
+        """Return the top ``k`` unseen items for ``user_id`` (the config's k by default).
+
+        Raises:
+            ValueError: an item in ``seen`` is not in the catalogue.
+
+        """
+        k = k or self.config.evaluation.k
+        row = self.user_rows.get(str(user_id))
+        if row is not None:
+            history = self.history[row]
+            name, cold = self.config.serve_model, False
+            note = (
+                f"Top {k} for user {user_id} from '{name}', "
+                f"based on {history.nnz} past interactions:"
+            )
+        else:
+            unknown = [str(item) for item in seen if str(item) not in self.item_index]
+            if unknown:
+                raise ValueError(f"items not in the catalogue: {', '.join(unknown)}")
+            columns = [self.item_index[str(item)] for item in dict.fromkeys(seen)]
+            history = sparse.csr_matrix(
+                (np.ones(len(columns), dtype=np.float32), ([0] * len(columns), columns)),
+                shape=(1, self.dataset.item_ids.size),
+            )
+            name, cold = self.config.cold_start_model, True
+            basis = f"the {len(columns)} items given" if columns else "no history (popular items)"
+            note = (
+                f"User {user_id} is unknown: cold-start recommendations from '{name}', "
+                f"based on {basis}:"
+            )
+        top = self.models[name].recommend(history, k)[0]
+        items = [(str(self.dataset.item_ids[i]), str(self.dataset.titles[i])) for i in top]
+        return Recommendation(str(user_id), name, cold, items, note)
+
+
+def recommend_for(
+    config: Config, user_id: str, *, k: int | None = None, seen: Sequence[str] = ()
+) -> Recommendation:
+    """Return the top ``k`` unseen items for ``user_id``: one-off use of the service.
+
+    Raises:
+        FileNotFoundError: the pipeline has not been run (``make all``).
+        ValueError: an item in ``seen`` is not in the catalogue.
+
+    """
+    return RecommendationService(config).recommend(user_id, k=k, seen=seen)

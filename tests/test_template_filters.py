@@ -42,3 +42,7 @@ def test_as_python_round_trips(value: str) -> None:
 
 def test_as_toml_keeps_readable_unicode() -> None:
     assert as_toml("café 🚀") == '"café 🚀"'
+
+
+def test_as_python_uses_the_double_quotes_ruff_keeps() -> None:
+    assert as_python("it's") == '"it\'s"'

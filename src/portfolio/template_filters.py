@@ -77,8 +77,12 @@ def as_json(value: Any) -> str:
 
 
 def as_python(value: Any) -> str:
-    """Return a Python literal that evaluates back to the value."""
-    return repr(value)
+    """Return a Python literal that evaluates back to the value.
+
+    Strings get double quotes (a JSON string is a valid Python string literal), the style
+    ``ruff format`` keeps, so a generated project stays format-clean whatever the answer.
+    """
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
 class DataFilters(Extension):

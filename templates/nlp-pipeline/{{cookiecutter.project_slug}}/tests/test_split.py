@@ -1,0 +1,46 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.__package }}.split import SplitError, split_groups
+
+
+def _frame(n: int = 1000, positive_every: int = 8, group_size: int = 3) -> pd.DataFrame:
+    y = (np.arange(n) % positive_every == 0).astype(np.int64)
+    # Groups never mix labels here: every third message of a class shares a group.
+    groups = np.where(
+        y == 1, np.arange(n) // (positive_every * group_size), 10_000 + np.arange(n) // group_size
+    )
+    return pd.DataFrame({"y": y, "group": groups})
+
+
+def test_groups_never_cross_parts() -> None:
+    frame = _frame()
+    parts = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)
+    assert (frame.assign(split=parts).groupby("group")["split"].nunique() == 1).all()
+
+
+def test_parts_are_stratified_and_sized() -> None:
+    frame = _frame()
+    parts = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)
+    shares = frame.assign(split=parts).groupby("split")["y"].mean()
+    sizes = parts.value_counts(normalize=True)
+    for part in ("train", "validation", "test"):
+        assert shares[part] == pytest.approx(frame["y"].mean(), abs=0.02)
+    assert sizes["test"] == pytest.approx(0.2, abs=0.02)
+    assert sizes["validation"] == pytest.approx(0.2, abs=0.02)
+
+
+def test_split_is_reproducible_and_test_set_ignores_validation_size() -> None:
+    frame = _frame()
+    first = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=3)
+    again = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=3)
+    other = split_groups(frame, test_fraction=0.2, validation_fraction=0.1, seed=3)
+    pd.testing.assert_series_equal(first, again)
+    assert ((first == "test") == (other == "test")).all()
+
+
+def test_a_class_too_small_to_split_is_an_error() -> None:
+    frame = pd.DataFrame({"y": [1] + [0] * 99, "group": range(100)})
+    with pytest.raises(SplitError, match="lacks a class"):
+        split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)

@@ -132,42 +132,39 @@ def test_best_threshold_lowers_the_bar_when_misses_are_expensive() -> None:
     # Positives score 0.3, 0.7 and 0.9; a miss costs 50, a false alarm 5.
     # t=0.2: fp 5 (0.2, 0.4, 0.5, 0.6, 0.8) -> 25;  t=0.3: fp 4 -> 20;
     # t=0.4: fp 4 + fn 1 (0.3) -> 20 + 50 = 70;     t=0.7: fp 1 + fn 1 -> 5 + 50 = 55;
-    # t=0.9: fn 2 -> 100. The minimum, 20, is at 0.3.
-    assert best_threshold(Y_TRUE, SCORES, COSTS) == 0.3
+    # t=0.9: fn 2 -> 100. The minimum, 20, is at 0.3, so on (0.2, 0.3]: its middle is 0.25.
+    assert best_threshold(Y_TRUE, SCORES, COSTS) == pytest.approx(0.25)
 
 
 def test_best_threshold_raises_the_bar_when_false_alarms_are_expensive() -> None:
     # Same cases, a false alarm costs 50, a miss 5.
     # t=0.7: fp 1 (0.8) + fn 1 (0.3) -> 50 + 5 = 55;  t=0.8: fp 1 + fn 2 -> 60;
-    # t=0.9: fn 2 -> 10;  t=1 (act on no one): fn 3 -> 15. The minimum, 10, is at 0.9.
+    # t=0.9: fn 2 -> 10;  t=1 (act on no one): fn 3 -> 15. The minimum, 10, is on (0.8, 0.9].
     costs = ErrorCosts(false_positive=50, false_negative=5)
 
-    assert best_threshold(Y_TRUE, SCORES, costs) == 0.9
+    assert best_threshold(Y_TRUE, SCORES, costs) == pytest.approx(0.85)
 
 
 def test_best_threshold_is_unique_when_one_threshold_is_cheapest() -> None:
-    # Equal costs; only t=0.3 separates the classes: t=0.1 -> fp 1, t=0.45 -> fn 1.
+    # Equal costs; only (0.1, 0.3] separates the classes: t=0.1 -> fp 1, t=0.45 -> fn 1.
     costs = ErrorCosts(false_positive=1, false_negative=1)
 
-    assert best_threshold([0, 1, 1, 1], [0.1, 0.3, 0.45, 0.7], costs) == 0.3
+    assert best_threshold([0, 1, 1, 1], [0.1, 0.3, 0.45, 0.7], costs) == pytest.approx(0.2)
 
 
-def test_best_threshold_breaks_ties_towards_one_half() -> None:
-    # Misses are free, so every t above 0.1 costs 0: 0.3, 0.45, 0.7 and 1.0 tie, and 0.45
-    # is the closest to 0.5.
+def test_best_threshold_keeps_one_half_when_it_is_optimal() -> None:
+    # Misses are free, so every t above 0.1 costs 0, 0.5 included.
     costs = ErrorCosts(false_positive=1, false_negative=0)
 
-    assert best_threshold([0, 1, 1, 1], [0.1, 0.3, 0.45, 0.7], costs) == 0.45
+    assert best_threshold([0, 1, 1, 1], [0.1, 0.3, 0.45, 0.7], costs) == 0.5
 
 
-def test_best_threshold_breaks_equal_distance_ties_downwards() -> None:
-    # With free misses, 0.25 and 0.75 both cost 0 and are both 0.25 from 0.5: the lower wins.
-    scores = [0.1, 0.25, 0.75]
-    y_true = [0, 1, 1]
+def test_best_threshold_keeps_a_margin_on_perfectly_separated_cases() -> None:
+    # Negatives score up to 0.1, positives from 0.15: any t in (0.1, 0.15] is perfect. The
+    # edge 0.15 would flip on the next positive scoring a hair lower; the middle is 0.125.
+    costs = ErrorCosts(false_positive=1, false_negative=1)
 
-    threshold = best_threshold(y_true, scores, ErrorCosts(false_positive=1, false_negative=0))
-
-    assert threshold == 0.25
+    assert best_threshold([0, 0, 1, 1], [0.05, 0.1, 0.15, 0.9], costs) == 0.125
 
 
 def test_best_threshold_ignores_case_order() -> None:

@@ -47,10 +47,12 @@ def test_a_hand_checked_threshold() -> None:
     # Scores 0.1 0.3 0.6 0.8 for labels 0 1 0 1. A miss costs 5, a false alarm 1.
     # t <= 0.1: 2 false alarms = 2; t in (0.1, 0.3]: 1 false alarm = 1;
     # t in (0.3, 0.6]: 1 miss + 1 false alarm = 6; t in (0.6, 0.8]: 1 miss = 5.
-    # The cheapest decisions flag the top three; of the thresholds doing that, the
-    # candidate scores give 0.3.
+    # The cheapest decisions flag the top three: any t in (0.1, 0.3], whose middle is 0.2.
     y = np.array([0, 1, 0, 1])
     scores = np.array([0.1, 0.3, 0.6, 0.8])
-    assert best_threshold(y, scores, ErrorCosts(false_positive=1, false_negative=5)) == 0.3
-    # With the costs swapped, a false alarm is the expensive error: flag only the top case.
-    assert best_threshold(y, scores, ErrorCosts(false_positive=5, false_negative=1)) == 0.8
+    costs = ErrorCosts(false_positive=1, false_negative=5)
+    assert best_threshold(y, scores, costs) == pytest.approx(0.2)
+    # With the costs swapped, a false alarm is the expensive error: flag only the top case,
+    # any t in (0.6, 0.8].
+    swapped = ErrorCosts(false_positive=5, false_negative=1)
+    assert best_threshold(y, scores, swapped) == pytest.approx(0.7)

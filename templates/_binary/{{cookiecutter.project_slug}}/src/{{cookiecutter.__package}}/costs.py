@@ -206,24 +206,36 @@ def cost_curve(
 
 
 def best_threshold(y_true: Any, scores: Any, costs: ErrorCosts) -> float:
-    """Return the threshold with the lowest expected cost on these (validation) cases.
+    """Return a threshold with the lowest expected cost on these (validation) cases.
 
-    The candidates are those of ``cost_curve``: the validation scores, 0 and 1. Ties are
-    common on small validation sets, where different error mixes can cost the same (and with
-    one free kind of error, a whole range of thresholds does). They are broken towards the
-    threshold closest to 0.5, the conventional default, so the choice moves away from it only
-    as far as the costs demand; between two equally close thresholds the lower one wins. The
-    result is therefore reproducible and independent of the order of the cases.
+    Every threshold between two neighbouring validation scores makes the same decisions, so
+    the lowest cost is reached on whole intervals, not points. The choice within them:
+    0.5, the conventional default, when it lies in one; otherwise the middle of the optimal
+    interval nearest to 0.5. The middle, not the edge: on a validation set the model
+    separates perfectly, the edge is the lowest positive score itself, a knife edge that the
+    next unseen case falls on either side of. Between two equally near intervals the lower
+    wins, so the result is reproducible and independent of the order of the cases.
 
     Choose the threshold on validation data and report its cost on the test set: a threshold
     tuned on the test set flatters the model. Raises ``ValueError`` as ``cost_curve`` does.
     """
     curve = cost_curve(y_true, scores, costs)
+    thresholds = curve.thresholds
     lowest = curve.costs.min()
-    tied = curve.thresholds[curve.costs <= lowest + _TIE_RTOL * max(1.0, abs(lowest))]
-    distance = np.abs(tied - DEFAULT_THRESHOLD)
-    # ``tied`` is sorted, and argmin returns the first minimum: the lower threshold.
-    return float(tied[np.argmin(distance)])
+    optimal = np.flatnonzero(curve.costs <= lowest + _TIE_RTOL * max(1.0, abs(lowest)))
+    # Runs of consecutive optimal candidates form one interval (lower bound exclusive).
+    runs = np.split(optimal, np.flatnonzero(np.diff(optimal) > 1) + 1)
+    best, best_distance = DEFAULT_THRESHOLD, np.inf
+    for run in runs:
+        high = float(thresholds[run[-1]])
+        low = float(thresholds[run[0] - 1]) if run[0] > 0 else -np.inf
+        if low < DEFAULT_THRESHOLD <= high:
+            return DEFAULT_THRESHOLD
+        distance = DEFAULT_THRESHOLD - high if high < DEFAULT_THRESHOLD else low - DEFAULT_THRESHOLD
+        choice = high if np.isinf(low) else (low + high) / 2
+        if distance < best_distance:
+            best, best_distance = choice, distance
+    return best
 
 
 def business_table(

@@ -110,6 +110,8 @@ def record_provenance(
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
+    # mkstemp makes the file private; a committed report should have ordinary permissions.
+    Path(tmp).chmod(0o644)
     Path(tmp).replace(target)
     return target
 

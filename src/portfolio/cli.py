@@ -311,6 +311,7 @@ def _print_created(project: CreatedProject, *, suggest_publish: bool = True) -> 
             )
     click.echo("\nNext steps:")
     click.echo(f"  cd {where}")
+    click.echo("  make setup                    # once: .venv with the project and its dev tools")
     click.echo(
         "  make all                      # train, evaluate, write the report (bundled sample)"
     )

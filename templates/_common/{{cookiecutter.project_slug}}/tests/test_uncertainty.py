@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from {{cookiecutter.__package}}.uncertainty import (
+    Difference,
     Interval,
     bootstrap_mean,
     bootstrap_metric,
+    paired_means,
+    paired_metric,
 )
 
 
@@ -204,3 +207,110 @@ def test_mean_rejects_nan() -> None:
 def test_invalid_confidence_raises(confidence: float) -> None:
     with pytest.raises(ValueError, match="confidence"):
         bootstrap_mean([1.0, 2.0], confidence=confidence)
+
+
+def _correlated_costs(shift: float, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Per-case costs of two policies that share most of their variation, as real ones do."""
+    rng = np.random.default_rng(7)
+    shared = rng.exponential(scale=100.0, size=n)
+    return shared + rng.normal(0.0, 5.0, size=n), shared + shift + rng.normal(0.0, 5.0, size=n)
+
+
+def test_identical_systems_differ_by_zero_with_an_interval_containing_it() -> None:
+    values = np.random.default_rng(3).normal(size=300)
+
+    comparison = paired_means(values, values.copy())
+
+    assert comparison.difference == Difference(
+        0.0, 0.0, 0.0, 0.95, n=300, share_at_or_below_zero=1.0
+    )
+    assert not comparison.difference.conclusive
+    assert comparison.difference.units_to_settle() is None
+
+
+def test_paired_interval_is_narrower_than_the_marginal_ones_on_correlated_data() -> None:
+    first, second = _correlated_costs(shift=3.0)
+
+    comparison = paired_means(first, second)
+
+    assert comparison.difference.width < comparison.first.width / 5
+    assert comparison.difference.width < comparison.second.width / 5
+    # The marginal intervals overlap almost entirely, yet the paired one excludes zero.
+    assert comparison.first.high > comparison.second.low
+    assert comparison.difference.direction == -1 and comparison.difference.conclusive
+
+
+def test_paired_means_marginals_equal_bootstrap_mean_for_the_same_seed() -> None:
+    first, second = _correlated_costs(shift=1.0, n=150)
+
+    comparison = paired_means(first, second, n_resamples=300, seed=11)
+
+    assert comparison.first == bootstrap_mean(first, n_resamples=300, seed=11)
+    assert comparison.second == bootstrap_mean(second, n_resamples=300, seed=11)
+
+
+def test_an_unclear_difference_says_how_many_units_would_settle_it() -> None:
+    rng = np.random.default_rng(5)
+    noise = rng.normal(0.0, 1.0, size=100)
+    first, second = noise + 0.1, noise + rng.normal(0.0, 1.0, size=100)
+
+    difference = paired_means(first, second).difference
+
+    assert not difference.conclusive
+    needed = difference.units_to_settle()
+    assert needed is not None and needed > 100
+    larger = (
+        np.tile(first, math.ceil(needed / 100) * 2),
+        np.tile(second, math.ceil(needed / 100) * 2),
+    )
+    assert paired_means(*larger).difference.conclusive
+
+
+def test_paired_metric_compares_on_the_same_resampled_rows() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, size=300)
+    good = y + rng.normal(0.0, 0.6, size=300)
+    worse = y + rng.normal(0.0, 1.2, size=300)
+
+    def accuracy(y_true: np.ndarray, score: np.ndarray) -> float:
+        return float(np.mean((score > 0.5) == y_true))
+
+    comparison = paired_metric(accuracy, (y, good), (y, worse), n_resamples=400)
+
+    assert comparison.first == bootstrap_metric(accuracy, y, good, n_resamples=400)
+    assert comparison.difference.estimate == pytest.approx(accuracy(y, good) - accuracy(y, worse))
+    assert comparison.difference.direction == 1
+
+
+def test_paired_metric_skips_resamples_undefined_on_either_side() -> None:
+    y = np.array([0] * 98 + [1] * 2)
+
+    def positive_rate(y_true: np.ndarray, _score: np.ndarray) -> float:
+        return _positive_rate(y_true)
+
+    with pytest.raises(ValueError, match="undefined in"):
+        paired_metric(positive_rate, (y, y), (y, y), n_resamples=200)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        ([1.0, 2.0], [1.0], "one shape"),
+        ([], [], "zero values"),
+        ([1.0, math.nan], [1.0, 2.0], "NaN"),
+    ],
+)
+def test_paired_means_rejects_bad_input(
+    first: list[float], second: list[float], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        paired_means(first, second)
+
+
+def test_difference_to_dict_is_json_ready() -> None:
+    difference = paired_means([1.0, 2.0, 3.0], [1.0, 2.5, 2.0], n_resamples=50).difference
+
+    data = difference.to_dict()
+
+    assert data["n"] == 3 and isinstance(data["conclusive"], bool)
+    assert set(data) >= {"estimate", "low", "high", "share_at_or_below_zero", "units_to_settle"}

@@ -4,6 +4,12 @@ A single test-set number hides how much it depends on which rows happened to lan
 test set. Resampling those rows with replacement and recomputing the metric shows that
 spread; the percentile interval of the resampled values is what the reports print next to
 each estimate, as ``0.912 [0.887, 0.934]``.
+
+Comparisons are paired. Two models scored on the same cases (or users) share most of their
+luck: a hard test set is hard for both. Their difference, recomputed on each resample of those
+same cases, has a much narrower interval than two separate intervals suggest, and two
+overlapping marginal intervals say nothing about whether one model is better. So every
+comparison a report states comes from ``paired_metric`` or ``paired_means`` below.
 """
 
 from __future__ import annotations
@@ -18,7 +24,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Interval", "bootstrap_mean", "bootstrap_metric"]
+__all__ = [
+    "Comparison",
+    "Difference",
+    "Interval",
+    "bootstrap_mean",
+    "bootstrap_metric",
+    "paired_means",
+    "paired_metric",
+]
 
 # Above this share of undefined resamples the interval would describe a different population
 # (only the resamples where the metric happens to exist), so it is refused instead.
@@ -242,3 +256,201 @@ def bootstrap_mean(
         stop = min(n_resamples, start + chunk)
         means[start:stop] = data[_draw_indices(rng, n_rows, stop - start)].mean(axis=1)
     return _percentile_interval(float(data.mean()), means, confidence)
+
+
+@dataclass(frozen=True)
+class Difference(Interval):
+    """A paired difference ``first - second`` with its interval, over ``n`` resampled units.
+
+    ``share_at_or_below_zero`` is the fraction of resamples where the first was not ahead: a
+    reader's "how often would a rerun reverse this?".
+    """
+
+    n: int = 0
+    share_at_or_below_zero: float = math.nan
+
+    @property
+    def direction(self) -> int:
+        """+1 when the whole interval is above zero, -1 when below, 0 when it contains zero."""
+        if self.low > 0:
+            return 1
+        if self.high < 0:
+            return -1
+        return 0
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether the interval excludes zero, the only case a report may call one side ahead."""
+        return self.direction != 0
+
+    def units_to_settle(self) -> int | None:
+        """Return how many units (cases, users) an interval that excludes zero would need.
+
+        The interval's half-width shrinks like one over the square root of the sample size, so
+        if the observed difference is the true one, the side of the interval towards zero
+        stops crossing it at about ``n * (gap / |estimate|) ** 2`` units. None when the
+        difference is already conclusive or exactly zero (no amount of data would show it).
+        """
+        if self.conclusive or self.estimate == 0 or self.n <= 0:
+            return None
+        gap = self.estimate - self.low if self.estimate > 0 else self.high - self.estimate
+        return math.ceil(self.n * (gap / abs(self.estimate)) ** 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as plain JSON values, ready for ``reports/metrics.json``."""
+        return {
+            **super().to_dict(),
+            "n": self.n,
+            "share_at_or_below_zero": float(self.share_at_or_below_zero),
+            "conclusive": self.conclusive,
+            "units_to_settle": self.units_to_settle(),
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two estimates on the same units and their paired difference, from the same resamples."""
+
+    first: Interval
+    second: Interval
+    difference: Difference
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Return the three intervals as plain JSON values, ready for ``reports/metrics.json``."""
+        return {
+            "first": self.first.to_dict(),
+            "second": self.second.to_dict(),
+            "difference": self.difference.to_dict(),
+        }
+
+
+def _difference(
+    estimate: float, values: npt.NDArray[np.float64], confidence: float, n: int
+) -> Difference:
+    interval = _percentile_interval(estimate, values, confidence)
+    return Difference(
+        interval.estimate,
+        interval.low,
+        interval.high,
+        confidence,
+        n=n,
+        share_at_or_below_zero=float(np.mean(values <= 0)),
+    )
+
+
+def paired_means(
+    first: npt.ArrayLike,
+    second: npt.ArrayLike,
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Comparison:
+    """Compare the means of two per-unit values measured on the same units (cases, users).
+
+    ``first[i]`` and ``second[i]`` belong to the same unit: the cost of case ``i`` under two
+    policies, or user ``i``'s NDCG under two models. Each resample draws units and keeps both
+    values of each, so the difference's interval reflects how the two disagree, not how hard
+    the sample was. Vectorised like ``bootstrap_mean``, whose intervals the marginal ones equal
+    for the same seed.
+
+    Raises ``ValueError`` for arrays of different shapes, empty or non-finite values, or
+    invalid options.
+    """
+    _check_options(n_resamples, confidence)
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(
+            f"paired values need two 1-D arrays of one shape, got {a.shape}, {b.shape}"
+        )
+    if a.size == 0:
+        raise ValueError("cannot compare the means of zero values")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("values contain NaN or infinity: drop or fill them before comparing")
+
+    n_rows = a.size
+    rng = np.random.default_rng(seed)
+    means = np.empty((2, n_resamples))
+    chunk = max(1, _CHUNK_CELLS // n_rows)
+    for start in range(0, n_resamples, chunk):
+        stop = min(n_resamples, start + chunk)
+        rows = _draw_indices(rng, n_rows, stop - start)
+        means[0, start:stop] = a[rows].mean(axis=1)
+        means[1, start:stop] = b[rows].mean(axis=1)
+    return Comparison(
+        first=_percentile_interval(float(a.mean()), means[0], confidence),
+        second=_percentile_interval(float(b.mean()), means[1], confidence),
+        difference=_difference(float(a.mean() - b.mean()), means[0] - means[1], confidence, n_rows),
+    )
+
+
+def paired_metric(
+    metric: Callable[..., Any],
+    first: tuple[Any, ...],
+    second: tuple[Any, ...],
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Comparison:
+    """Compare ``metric(*first)`` with ``metric(*second)`` on the same resampled rows.
+
+    ``first`` and ``second`` are the metric's arguments for each system, row-aligned: for
+    example ``(y_true, scores_a)`` and ``(y_true, scores_b)``, or a group's rows against
+    another group's by passing masked arrays of full length (each resample then draws the same
+    cases for both). Undefined resamples are handled as in ``bootstrap_metric``: a resample
+    where either side is undefined is skipped, and more than 10% undefined is an error.
+
+    Raises ``ValueError`` as ``bootstrap_metric`` does.
+    """
+    _check_options(n_resamples, confidence)
+    if not first or not second:
+        raise ValueError("paired_metric needs the metric's arguments for both systems")
+    data = tuple(a if hasattr(a, "iloc") else np.asarray(a) for a in (*first, *second))
+    lengths = {len(a) for a in data}
+    if len(lengths) != 1:
+        raise ValueError(f"arrays must have the same number of rows, got {sorted(lengths)}")
+    n_rows = lengths.pop()
+    if n_rows == 0:
+        raise ValueError("cannot compare a metric over zero rows")
+    split = len(first)
+
+    rng = np.random.default_rng(seed)
+    values = np.empty((2, n_resamples))
+    chunk = max(1, _CHUNK_CELLS // n_rows)
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        estimates = []
+        for part in (data[:split], data[split:]):
+            estimate, reason = _evaluate(metric, part, log)
+            if reason is not None:
+                message = (
+                    f"the metric is undefined on the full data, so it has no interval: {reason}"
+                )
+                raise ValueError(message) from (
+                    reason if isinstance(reason, BaseException) else None
+                )
+            estimates.append(estimate)
+        for start in range(0, n_resamples, chunk):
+            stop = min(n_resamples, start + chunk)
+            for i, rows in enumerate(_draw_indices(rng, n_rows, stop - start), start=start):
+                taken = tuple(_take(a, rows) for a in data)
+                values[0, i], _ = _evaluate(metric, taken[:split], log)
+                values[1, i], _ = _evaluate(metric, taken[split:], log)
+    _reemit(log)
+
+    defined = ~np.isnan(values).any(axis=0)
+    n_undefined = n_resamples - int(defined.sum())
+    if n_undefined > MAX_UNDEFINED_FRACTION * n_resamples:
+        raise ValueError(
+            f"the metric is undefined in {n_undefined} of {n_resamples} resamples (more than "
+            f"{MAX_UNDEFINED_FRACTION:.0%}): compare the estimates without an interval, or use "
+            "more data"
+        )
+    kept = values[:, defined]
+    return Comparison(
+        first=_percentile_interval(estimates[0], kept[0], confidence),
+        second=_percentile_interval(estimates[1], kept[1], confidence),
+        difference=_difference(estimates[0] - estimates[1], kept[0] - kept[1], confidence, n_rows),
+    )

@@ -26,8 +26,10 @@ PLACEHOLDER = "TODO(portfolio)"
 # environment is built from the registry's packages, and the cache only saves the downloads.
 UV_CACHE = Path(os.environ.get("UV_CACHE_DIR", Path.home() / ".cache" / "uv"))
 _MARKDOWN_TODO = re.compile(rf"^[ \t]*{re.escape(PLACEHOLDER)}.*?(?=\n[ \t]*\n|\Z)", re.S | re.M)
+# A comment line holding the marker, and the comment lines under it at the same indentation.
 _COMMENT_TODO = re.compile(
-    rf"^(?P<indent>[ \t]*)(?P<mark>#+)[ \t]*{re.escape(PLACEHOLDER)}.*\n(?:(?P=indent)(?P=mark)[ \t].*\n)*",
+    rf"^(?P<indent>[ \t]*)(?P<mark>#+)[ \t]*{re.escape(PLACEHOLDER)}.*\n"
+    r"(?:(?P=indent)(?P=mark)[ \t].*\n)*",
     re.M,
 )
 

@@ -681,9 +681,14 @@ class Plumbing:
             "--", name, ok=tuple(range(256)), env={"GIT_MERGE_AUTOEDIT": "no"},
         )  # fmt: skip
         detail = _trim((result.stderr or result.stdout).decode(errors="replace"))
-        if not self.merge_in_progress():
-            return MergeOutcome(False, (), detail)
-        return MergeOutcome(True, self.conflicts(), detail)
+        if self.merge_in_progress():
+            conflicts = self.conflicts()
+            if result.returncode == 0 or (result.returncode == 1 and conflicts):
+                return MergeOutcome(True, conflicts, detail)
+            # A locked index makes git 2.39 write MERGE_HEAD, fail to write the index and exit
+            # 1 with nothing merged: forget that state; the index and working tree are intact.
+            self.run("merge", "--quit")
+        return MergeOutcome(False, (), detail)
 
     def add(self, name: str) -> None:
         """Stage one file of the working tree."""

@@ -583,7 +583,9 @@ def _merge(
     if not outcome.started:
         raise GitError(
             f"git merge did not start ({outcome.detail}); nothing was changed",
-            hint="fix the git problem above and run portfolio update again",
+            hint="fix the git problem above and run portfolio update again (a stale "
+            ".git/index.lock, left by a git that crashed, can be removed once no other git "
+            "runs)",
         )
     try:
         final = replace(
@@ -596,8 +598,14 @@ def _merge(
         git.add(ANSWERS_FILE)
         conflicts = git.conflicts()
         commit = None if conflicts else git.conclude_merge(fallback=project.author)
-    except BaseException:
-        git.abort_merge()
+    except BaseException as err:
+        try:
+            git.abort_merge()
+        except GitError as abort_err:
+            raise GitError(
+                f"the update stopped after the merge began ({err}), and undoing it failed",
+                hint="run `git merge --abort` to return to where you were",
+            ) from abort_err
         raise
     return conflicts, commit
 

@@ -84,8 +84,9 @@ def own_it(project: Path, *, edit_decision: bool = False) -> None:
     """What an owner does: narrative, config, a file of their own, perhaps a template line."""
     edit(
         project / "README.md",
-        "TODO(portfolio): say in two sentences who would use this recommender and what decision it\n"
-        "helps them make (a hiring manager reads this first and decides whether to read on).",
+        "TODO(portfolio): say in two sentences who would use this recommender and what "
+        "decision it\nhelps them make (a hiring manager reads this first and decides whether "
+        "to read on).",
         NARRATIVE,
     )
     edit(project / "config.toml", "seed = 42", "seed = 7")
@@ -213,6 +214,8 @@ def test_a_file_both_changed_is_an_ordinary_git_conflict(project: Path, v2: Path
     assert (project / NEW_FILE).is_file()
     assert git(project, "diff", "--name-only", "--diff-filter=U").split() == [DECISION]
     assert git(project, "for-each-ref", "refs/portfolio") == ""
+    code, output = cli("update", str(project))
+    assert code == 1 and "a merge is in progress" in output
 
     # The owner resolves it with plain git, and the update is done.
     edit(project / DECISION, text, "# 1. Hold out each viewer's latest interactions\n")
@@ -246,6 +249,7 @@ def test_diff_shows_the_change_and_changes_nothing(project: Path, v2: Path) -> N
     assert f"+++ b/{NEW_FILE}" in output
     assert "notes/interviews.md" not in output  # the owner's files are not a change
     assert f"Would conflict (1 file(s)): {DECISION}" in output
+    assert "+>>>>>>> portfolio/recommender-0.2.0" in output
     assert "Nothing was changed" in output
     assert snapshot(project) == before
     assert objects(project) == before_objects  # not even an object in .git
@@ -438,12 +442,10 @@ def test_check_is_quiet_about_a_current_template(project: Path) -> None:
 
 
 def test_carry_blocks_takes_only_the_block_contents() -> None:
-    new = "# Title v2\n<!-- portfolio:results:start -->\n_Run make all._\n<!-- portfolio:results:end -->\nv2 text\n"
-    current = "# Title\n<!-- portfolio:results:start -->\n| a | 1 |\n| b | 2 |\n<!-- portfolio:results:end -->\nmine\n"
-    assert carry_blocks(new, current) == (
-        "# Title v2\n<!-- portfolio:results:start -->\n| a | 1 |\n| b | 2 |\n"
-        "<!-- portfolio:results:end -->\nv2 text\n"
-    )
+    start, end = "<!-- portfolio:results:start -->\n", "<!-- portfolio:results:end -->\n"
+    new = f"# Title v2\n{start}_Run make all._\n{end}v2 text\n"
+    current = f"# Title\n{start}| a | 1 |\n| b | 2 |\n{end}mine\n"
+    assert carry_blocks(new, current) == f"# Title v2\n{start}| a | 1 |\n| b | 2 |\n{end}v2 text\n"
 
 
 def test_carry_blocks_leaves_blocks_it_cannot_pair() -> None:

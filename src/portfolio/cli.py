@@ -345,7 +345,10 @@ def _print_update(result: UpdateResult, *, preview: bool) -> None:
         click.echo("")
     changes = result.changes
     if preview:
-        available = f"An update is available: {template} (project at {result.from_version})."
+        was = (
+            "" if result.from_version == result.to_version else f" (project: {result.from_version})"
+        )
+        available = f"An update is available: {template}{was}."
         click.secho(available, fg="yellow")
     elif result.merge_commit:
         click.secho(f"Updated {where} to {template}.", fg="green")

@@ -192,7 +192,8 @@ def preview_update(
             diff = git.diff(project.base, pristine, exclude=(ANSWERS_FILE,))
             return replace(result, kept=kept, conflicts_known=False, diff=diff)
         tree, conflicts = merged
-        diff = git.diff("HEAD", tree, exclude=(ANSWERS_FILE,))
+        # merge-tree labels the template's side with the commit id; name it as update will.
+        diff = git.diff("HEAD", tree, exclude=(ANSWERS_FILE,)).replace(theirs, project.label)
         conflicts = tuple(name for name in conflicts if name != ANSWERS_FILE)
         return replace(result, kept=kept, conflicts=conflicts, diff=diff)
 
@@ -263,6 +264,11 @@ def _open(
         raise GitError(
             f"{path} is inside the repository {top}, not at its top",
             hint="update works on a project that is its own git repository",
+        )
+    if git.merge_in_progress():
+        raise PortfolioError(
+            f"a merge is in progress in {path} (an update waiting for its conflicts?)",
+            hint="finish it (edit, git add, git commit --no-edit) or cancel it (git merge --abort)",
         )
     branch = git.branch()
     if git.resolve("HEAD") is None:
@@ -531,11 +537,6 @@ def _block_spans(lines: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def _require_clean(project: _Project) -> None:
-    if project.git.merge_in_progress():
-        raise PortfolioError(
-            f"a merge is in progress in {project.path}; nothing was updated",
-            hint="finish it (resolve, git add, git commit) or cancel it (git merge --abort)",
-        )
     changes = uncommitted_changes(project.path)
     if changes:
         files = [line[3:] for line in changes]

@@ -75,6 +75,18 @@ def _parse_set(
     return given
 
 
+def _set_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the ``--set KEY=VALUE`` option of ``new`` and ``update``, parsed into a dict."""
+    return click.option(
+        "--set",
+        "given",
+        metavar="KEY=VALUE",
+        multiple=True,
+        callback=_parse_set,
+        help=help_text,
+    )
+
+
 def _ask(question: Question, validate: Callable[[str], str]) -> str:
     def convert(value: str) -> str:
         try:
@@ -117,13 +129,8 @@ _remote_option = click.option(
     help="Folder to create the project in.",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing; use --set values and the defaults.")
-@click.option(
-    "--set",
-    "given",
-    metavar="KEY=VALUE",
-    multiple=True,
-    callback=_parse_set,
-    help="Answer a question in advance, literally (repeatable): --set project_name='Churn model'.",
+@_set_option(
+    "Answer a question in advance, literally (repeatable): --set project_name='Churn model'."
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
 @click.option(
@@ -296,14 +303,7 @@ def check(path: Path, as_json: bool, strict: bool) -> None:
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Change nothing; show what the update would change."
 )
-@click.option(
-    "--set",
-    "given",
-    metavar="KEY=VALUE",
-    multiple=True,
-    callback=_parse_set,
-    help="Change an answer (repeatable), validated as in `new`; recorded in .portfolio.json.",
-)
+@_set_option("Change an answer (repeatable), validated as in `new`; recorded in .portfolio.json.")
 @click.option(
     "--base",
     metavar="REV",

@@ -14,10 +14,11 @@ merge starts nothing but git objects is written; a failure after it starts abort
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,11 +157,8 @@ def check_for_update(
     not even ``.git`` is written. Raises ``PortfolioError`` when the project, its answers or
     its pristine render cannot be read.
     """
-    project = _open(path, given or {}, base, templates)
-    with _scratch() as folder:
-        git = project.git.scratch(folder, quarantine=True)
-        render = _render_new(project, git, folder)
-        return _result(project, git, render)
+    with _prepared(path, given, base, templates, preview=True) as (_project, _git, _render, result):
+        return result
 
 
 def preview_update(
@@ -176,11 +174,7 @@ def preview_update(
     merges in memory; an older git shows the template's own change instead), with the
     conflicts git predicts. Raises like ``check_for_update``.
     """
-    project = _open(path, given or {}, base, templates)
-    with _scratch() as folder:
-        git = project.git.scratch(folder, quarantine=True)
-        render = _render_new(project, git, folder)
-        result = _result(project, git, render)
+    with _prepared(path, given, base, templates, preview=True) as (project, git, render, result):
         if result.up_to_date:
             return replace(result, diff="")
         pristine = git.commit_tree(
@@ -218,12 +212,7 @@ def update_project(
     starts aborts the merge. Raises ``PortfolioError`` (``GitError``, ``TemplateError``,
     ``AnswerError``) with what to do.
     """
-    project = _open(path, given or {}, base, templates)
-    _require_clean(project)
-    with _scratch() as folder:
-        git = project.git.scratch(folder, quarantine=False)
-        render = _render_new(project, git, folder)
-        result = _result(project, git, render)
+    with _prepared(path, given, base, templates, preview=False) as (project, git, render, result):
         if result.up_to_date:
             return result
         message = (
@@ -235,13 +224,34 @@ def update_project(
     _require_room(project, theirs)
     conflicts, merge_commit = _merge(project, theirs, pristine, render.tree)
     return replace(
-        result,
-        kept=kept,
-        conflicts=conflicts,
-        pristine=pristine,
-        merge_commit=merge_commit,
-        label=project.label,
+        result, kept=kept, conflicts=conflicts, pristine=pristine, merge_commit=merge_commit
     )
+
+
+@contextlib.contextmanager
+def _prepared(
+    path: Path,
+    given: Mapping[str, str] | None,
+    base: str | None,
+    templates: Path | None,
+    *,
+    preview: bool,
+) -> Iterator[tuple[_Project, Plumbing, _Render, UpdateResult]]:
+    """Open the project, render the new version in a scratch folder, compare; then clean up.
+
+    A preview quarantines git objects in the scratch folder; a real update writes them into
+    the repository (the merge needs them), and first refuses a dirty working tree.
+    """
+    project = _open(path, given or {}, base, templates)
+    if not preview:
+        _require_clean(project)
+    folder = Path(tempfile.mkdtemp(prefix="portfolio-update-"))
+    try:
+        git = project.git.scratch(folder, quarantine=preview)
+        render = _render_new(project, git, folder)
+        yield project, git, render, _result(project, git, render)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- finding the project, its answers and its base ----------------------------------------
@@ -406,17 +416,6 @@ def _find_base(git: Plumbing, stored: AnswersFile, rev: str | None) -> str:
 
 
 # --- rendering and committing the new version ----------------------------------------------
-
-
-class _scratch:  # noqa: N801 - used as a context manager, like tempfile.TemporaryDirectory
-    """A private temporary folder for the render, the scratch index and scratch objects."""
-
-    def __enter__(self) -> Path:
-        self.folder = Path(tempfile.mkdtemp(prefix="portfolio-update-"))
-        return self.folder
-
-    def __exit__(self, *_exc: object) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _render_new(project: _Project, git: Plumbing, folder: Path) -> _Render:

@@ -132,8 +132,10 @@ def cli(*args: str) -> tuple[int, str]:
 
 def test_check_exits_1_before_and_0_after_an_update(project: Path, v2: Path) -> None:
     own_it(project)
+    before, before_objects = snapshot(project), objects(project)
     code, output = cli("update", str(project), "--check")
     assert code == 1, output
+    assert snapshot(project) == before and objects(project) == before_objects
     assert "update is available" in output
     assert f"added     {NEW_FILE}" in output
     code, output = cli("update", str(project))

@@ -588,10 +588,22 @@ class Plumbing:
         return result.returncode == 0 and result.stdout.strip() == b"tree"
 
     def tree_without(self, rev: str, name: str) -> str:
-        """Return the id of ``rev``'s tree with the top-level entry ``name`` left out."""
-        entries = self.run("ls-tree", "-z", rev).stdout.split(b"\0")
-        kept = [e for e in entries if e and e.split(b"\t", 1)[1] != name.encode()]
-        return self.text("mktree", "-z", stdin=b"\0".join(kept) + b"\0" if kept else b"")
+        """Return the id ``rev``'s tree would have without its top-level entry ``name``.
+
+        The id is hashed, not written (``hash-object`` without ``-w``), so a check that
+        compares trees leaves ``.git`` alone.
+        """
+        entries = self.run("ls-tree", "-z", "--full-tree", rev).stdout.split(b"\0")
+        body = b""
+        for entry in entries:
+            if not entry:
+                continue
+            meta, _, entry_name = entry.partition(b"\t")
+            mode, _kind, oid = meta.split(b" ")
+            if entry_name != name.encode():
+                # The tree object's own form: octal mode without leading zero, name, raw id.
+                body += mode.lstrip(b"0") + b" " + entry_name + b"\0" + bytes.fromhex(oid.decode())
+        return self.text("hash-object", "-t", "tree", "--stdin", stdin=body)
 
     def changes(self, old: str, new: str) -> list[tuple[str, str]]:
         """Return ``(status, path)`` for every file that differs: A added, M modified, D removed."""

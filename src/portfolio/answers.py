@@ -19,6 +19,11 @@ from portfolio.errors import AnswerError, DestinationExistsError, PortfolioError
 
 ANSWERS_FILE = ".portfolio.json"
 ANSWERS_SCHEMA = 1
+#: Keys of ``.portfolio.json`` that locate the template's last pristine render for ``update``:
+#: the git tree id of that render without ``.portfolio.json``, and the commit that holds it
+#: (absent: the root commit, since the first commit cannot name itself).
+PRISTINE_TREE = "pristine_tree"
+PRISTINE_COMMIT = "pristine_commit"
 
 _SLUG = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 _GITHUB_USER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
@@ -162,6 +167,14 @@ class AnswersFile:
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def with_pristine(self, *, tree: str, commit: str | None = None) -> AnswersFile:
+        """Return a copy recording the last pristine render: its tree, and commit unless root."""
+        extra = {key: value for key, value in self.extra.items() if key != PRISTINE_COMMIT}
+        extra[PRISTINE_TREE] = tree
+        if commit is not None:
+            extra[PRISTINE_COMMIT] = commit
+        return replace(self, extra=extra)
+
     def to_json(self) -> str:
         """Serialise with a stable key order so the file diffs cleanly."""
         data: dict[str, Any] = {
@@ -186,7 +199,7 @@ def read_answers_file(project: Path) -> AnswersFile:
     """Read a project's answers file; raise ``PortfolioError`` if it is not a generated project."""
     path = project / ANSWERS_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as err:
         raise PortfolioError(
             f"{project} is not a portfolio project (no {ANSWERS_FILE})",
@@ -196,8 +209,17 @@ def read_answers_file(project: Path) -> AnswersFile:
         raise PortfolioError(
             f"cannot read {path}: {err}", hint=f"restore {ANSWERS_FILE} from git"
         ) from err
+    return parse_answers_file(text, source=str(path))
+
+
+def parse_answers_file(text: str, *, source: str) -> AnswersFile:
+    """Parse the text of an answers file; ``source`` names it (a path, ``commit:file``) in errors.
+
+    Raises ``PortfolioError`` when it is not JSON or lacks a field.
+    """
     known = {"schema", "template", "tool_version", "created_at", "answers"}
     try:
+        data = json.loads(text)
         return AnswersFile(
             template=str(data["template"]),
             tool_version=str(data["tool_version"]),
@@ -205,9 +227,13 @@ def read_answers_file(project: Path) -> AnswersFile:
             created_at=str(data["created_at"]),
             extra={k: v for k, v in data.items() if k not in known},
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except ValueError as err:
         raise PortfolioError(
-            f"{path} is malformed (missing {err})", hint=f"restore {ANSWERS_FILE} from git"
+            f"cannot read {source}: {err}", hint=f"restore {ANSWERS_FILE} from git"
+        ) from err
+    except (KeyError, TypeError) as err:
+        raise PortfolioError(
+            f"{source} is malformed (missing {err})", hint=f"restore {ANSWERS_FILE} from git"
         ) from err
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from portfolio.generate import CreatedProject
     from portfolio.publish import PublishResult
     from portfolio.questions import Question
+    from portfolio.update import UpdateResult
 
 
 class PortfolioGroup(click.Group):
@@ -74,6 +75,18 @@ def _parse_set(
     return given
 
 
+def _set_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the ``--set KEY=VALUE`` option of ``new`` and ``update``, parsed into a dict."""
+    return click.option(
+        "--set",
+        "given",
+        metavar="KEY=VALUE",
+        multiple=True,
+        callback=_parse_set,
+        help=help_text,
+    )
+
+
 def _ask(question: Question, validate: Callable[[str], str]) -> str:
     def convert(value: str) -> str:
         try:
@@ -116,13 +129,8 @@ _remote_option = click.option(
     help="Folder to create the project in.",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing; use --set values and the defaults.")
-@click.option(
-    "--set",
-    "given",
-    metavar="KEY=VALUE",
-    multiple=True,
-    callback=_parse_set,
-    help="Answer a question in advance, literally (repeatable): --set project_name='Churn model'.",
+@_set_option(
+    "Answer a question in advance, literally (repeatable): --set project_name='Churn model'."
 )
 @click.option("--no-git", is_flag=True, help="Do not create a git repository and first commit.")
 @click.option(
@@ -280,6 +288,135 @@ def check(path: Path, as_json: bool, strict: bool) -> None:
         click.echo(format_report(report))
     if not report.ready:
         click.get_current_context().exit(1)
+
+
+@main.command()
+@click.argument(
+    "path", type=click.Path(file_okay=False, path_type=Path), default=Path(), required=False
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Change nothing; exit 1 when the installed template renders something new (for CI).",
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Change nothing; show what the update would change."
+)
+@_set_option("Change an answer (repeatable), validated as in `new`; recorded in .portfolio.json.")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="The commit holding the template's last untouched render, if history was rewritten.",
+)
+def update(
+    path: Path, check_only: bool, show_diff: bool, given: dict[str, str], base: str | None
+) -> None:
+    """Bring the project at PATH (default: here) to the installed templates, keeping your work.
+
+    Renders the project's template with the answers in .portfolio.json and lets git merge it
+    into the current branch, from the untouched render the project came from: your edits and
+    the template's changes both stay, and a file both changed becomes an ordinary git
+    conflict. The report's output (marker blocks, reports/) is kept as your last `make all`
+    wrote it. A dirty working tree is refused; a failure before the merge changes nothing.
+    Exits 1 when conflicts wait for you, or, with --check, when an update is available.
+    """
+    from portfolio.update import check_for_update, preview_update, update_project
+
+    if show_diff:
+        result = preview_update(path, given=given, base=base)
+    elif check_only:
+        result = check_for_update(path, given=given, base=base)
+    else:
+        result = update_project(path, given=given, base=base)
+    _print_update(result, preview=show_diff or check_only)
+    if (check_only and not result.up_to_date) or result.conflicts and not show_diff:
+        click.get_current_context().exit(1)
+
+
+def _print_update(result: UpdateResult, *, preview: bool) -> None:
+    where = _display_path(result.project)
+    template = f"the {result.template} template of portfolio {result.to_version}"
+    if result.up_to_date:
+        click.secho(f"{where} is up to date with {template}.", fg="green")
+        return
+    if result.diff:
+        click.echo(result.diff)
+        click.echo("")
+    changes = result.changes
+    if preview:
+        was = (
+            "" if result.from_version == result.to_version else f" (project: {result.from_version})"
+        )
+        available = f"An update is available: {template}{was}."
+        click.secho(available, fg="yellow")
+    elif result.merge_commit:
+        click.secho(f"Updated {where} to {template}.", fg="green")
+    else:
+        click.secho(f"Merging {template} into {where}: conflicts to resolve.", fg="yellow")
+    if len(changes):
+        click.echo(f"The template {'changes' if preview else 'changed'} {len(changes)} file(s):")
+        for label, names in (
+            ("added", changes.added),
+            ("modified", changes.modified),
+            ("removed", changes.removed),
+        ):
+            for name in names:
+                click.echo(f"  {label:9} {name}")
+    for change in result.answer_changes:
+        if change.new is None:
+            click.echo(f"  answer {change.key} is no longer asked (was {change.old!r})")
+        elif change.old is None:
+            click.echo(
+                f"  new answer {change.key} = {change.new!r} (change: --set {change.key}=...)"
+            )
+        else:
+            click.echo(f"  answer {change.key}: {change.old!r} -> {change.new!r}")
+    if result.kept:
+        click.echo(
+            "Kept as your last `make all` wrote them (never merged line by line): "
+            + ", ".join(result.kept)
+        )
+    if preview:
+        _print_preview_next(result)
+        return
+    if result.conflicts:
+        count = len(result.conflicts)
+        click.secho(f"Conflicts in {count} file(s) that you and the template changed:", fg="red")
+        for name in result.conflicts:
+            click.echo(f"  {name}")
+        click.echo(
+            "\nThe merge is in progress; nothing is committed yet. To finish it:\n"
+            f"  1. edit each file above: keep what you want between <<<<<<< HEAD and "
+            f">>>>>>> {result.label}, and delete the markers (or run git mergetool)\n"
+            "  2. git add FILE                # for each resolved file\n"
+            "  3. git commit --no-edit        # concludes the update\n"
+            "To cancel the update instead: git merge --abort"
+        )
+        click.echo("Then: make all && make test     # regenerate the report, run the tests")
+        return
+    short = (result.merge_commit or "")[:7]
+    click.echo(
+        f"git: merged into {result.branch} as {short}; the new pristine render is "
+        f"{(result.pristine or '')[:7]} (recorded in .portfolio.json)."
+    )
+    click.echo("\nNext steps:")
+    click.echo("  make all && make test         # regenerate the report with the new template")
+    click.echo("  git show --stat HEAD          # what the update brought")
+    click.echo("  git reset --keep HEAD~1       # to undo the update")
+
+
+def _print_preview_next(result: UpdateResult) -> None:
+    if not result.conflicts_known:
+        click.echo("(git before 2.38 cannot predict conflicts: the diff is the template's change)")
+    elif result.conflicts:
+        click.echo(
+            f"Would conflict ({len(result.conflicts)} file(s)): {', '.join(result.conflicts)}"
+        )
+    elif result.diff is not None:
+        click.echo("No conflicts expected.")
+    see_first = "" if result.diff is not None else " (`portfolio update --diff` shows it first)"
+    click.echo(f"Nothing was changed. Run `portfolio update` to take it{see_first}.")
 
 
 def _progress(message: str) -> None:

@@ -29,6 +29,8 @@ from portfolio.questions import CONTEXT_FILE, Ask, merge_contexts, resolve_answe
 from portfolio.templates import DESCRIPTION_FILE, TemplateInfo, describe
 
 STAGING_SUFFIX = ".portfolio-staging"
+#: The first commit's message; ``update`` trusts a root commit so named as the pristine render.
+FIRST_COMMIT_MESSAGE = "Initial commit from portfolio {template} {version}"
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,21 @@ def create_project(
     try:
         project = _render(info, answers, staging)
         visible = {key: str(answers[key]) for key in visible_keys(answers)}
-        write_answers_file(project, AnswersFile(info.name, __version__, visible))
+        answers_file = AnswersFile(info.name, __version__, visible)
         commit = None
         if init_git:
             fallback = Identity(str(answers["author_name"]), str(answers["author_email"]))
-            message = f"Initial commit from portfolio {info.name} {__version__}"
-            commit = init_and_commit(project, message, fallback=fallback)
+            message = FIRST_COMMIT_MESSAGE.format(template=info.name, version=__version__)
+            commit = init_and_commit(
+                project,
+                message,
+                fallback=fallback,
+                before_commit=lambda tree: write_answers_file(
+                    project, answers_file.with_pristine(tree=tree)
+                ),
+            )
+        else:
+            write_answers_file(project, answers_file)
         check_destination(target)
         project.rename(target)
         done = True
@@ -108,6 +119,15 @@ def create_project(
             for folder in created_dirs:
                 _remove_if_empty(folder)
     return CreatedProject(path=target, template=info.name, answers=visible, commit=commit)
+
+
+def render_template(info: TemplateInfo, answers: dict[str, Any], staging: Path) -> Path:
+    """Render ``info`` with ``answers`` under ``staging``, a folder the caller owns; return it.
+
+    ``portfolio update`` renders a new version this way, outside the project, before git sees it.
+    Raises ``TemplateError`` when the template fails to render.
+    """
+    return _render(info, answers, staging)
 
 
 def _render(info: TemplateInfo, answers: dict[str, Any], staging: Path) -> Path:

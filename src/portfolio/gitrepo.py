@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from portfolio.errors import GitError
@@ -69,12 +70,21 @@ def configured_identity() -> Identity | None:
     return Identity(name, email) if name and email else None
 
 
-def init_and_commit(path: Path, message: str, *, fallback: Identity) -> CommitResult:
+def init_and_commit(
+    path: Path,
+    message: str,
+    *,
+    fallback: Identity,
+    before_commit: Callable[[str], object] | None = None,
+) -> CommitResult:
     """Create a repository on ``main`` in ``path`` and commit everything in it.
 
     When git has no identity, ``fallback`` (the answers' author) signs the commit through the
     environment of that one git process; the user's git config is never written. The commit is
     tried first as is, so the usual case costs one git process, not an identity probe too.
+    ``before_commit``, when given, is called with the tree id of the files staged so far, and
+    what it writes is committed too: the answers file records the pristine render's tree that
+    way (a file cannot hold the id of a tree that contains it).
     Raises ``GitError`` with git's own message when a git command fails.
     """
     require_git()
@@ -83,6 +93,9 @@ def init_and_commit(path: Path, message: str, *, fallback: Identity) -> CommitRe
     try:
         repo = git.Repo.init(path, initial_branch=DEFAULT_BRANCH)
         repo.git.add("--all")
+        if before_commit is not None:
+            before_commit(str(repo.git.write_tree()))
+            repo.git.add("--all")
         use_fallback = False
         try:
             repo.git.commit("--quiet", "--no-verify", "-m", message)
@@ -101,7 +114,10 @@ def init_and_commit(path: Path, message: str, *, fallback: Identity) -> CommitRe
 
 
 def _is_identity_error(err: git.GitCommandError) -> bool:
-    stderr = str(err.stderr or "")
+    return _lacks_identity(str(err.stderr or ""))
+
+
+def _lacks_identity(stderr: str) -> bool:
     return "tell me who you are" in stderr or "unable to auto-detect email address" in stderr
 
 
@@ -447,4 +463,263 @@ def repository_state(path: Path) -> RepositoryState | None:
         branch=branch,
         remote=remote,
         unpushed=unpushed,
+    )
+
+
+# --- plumbing for `portfolio update` -------------------------------------------------------
+
+#: The label git writes in conflict markers for the template's side (``>>>>>>> portfolio/...``).
+UPDATE_REF_PREFIX = "refs/portfolio/"
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What ``git merge --no-commit`` left: whether it started, and the files in conflict."""
+
+    started: bool
+    conflicts: tuple[str, ...]
+    detail: str
+
+
+class Plumbing:
+    """git plumbing on one repository, optionally with a scratch index and object store.
+
+    ``portfolio update`` builds commits from a folder outside the working tree: with
+    ``GIT_INDEX_FILE`` pointing at a scratch index the user's index and working tree are never
+    touched, and with a scratch object directory (the repository's own objects as an alternate)
+    a preview writes nothing at all into ``.git``. It runs the git binary with ``subprocess``
+    rather than GitPython because plumbing needs standard input and exit codes, which
+    ``subprocess`` gives plainly.
+    """
+
+    def __init__(self, path: Path, env: dict[str, str] | None = None) -> None:
+        require_git()
+        self.path = path
+        self.env = dict(env or {})
+
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        ok: tuple[int, ...] = (0,),
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run ``git args`` in the repository; raise ``GitError`` on an exit code not in ``ok``."""
+        executable = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE", "git")
+        try:
+            result = subprocess.run(
+                [executable, *args],
+                cwd=cwd or self.path,
+                env={**os.environ, **self.env, **(env or {})},
+                input=stdin,
+                capture_output=True,
+                check=False,
+            )
+        except OSError as err:
+            raise GitError(f"cannot run git: {err}") from err
+        if result.returncode not in ok:
+            raise _failure(args, result)
+        return result
+
+    def text(self, *args: str, **kwargs: Any) -> str:
+        """Run ``git args`` and return its standard output, decoded, without the last newline."""
+        return self.run(*args, **kwargs).stdout.decode("utf-8", errors="replace").rstrip("\n")
+
+    def scratch(self, folder: Path, *, quarantine: bool) -> Plumbing:
+        """Return plumbing on the same repository with a scratch index in ``folder``.
+
+        With ``quarantine``, new objects go to ``folder`` too, and the repository's objects are
+        read as an alternate: nothing is written into ``.git``.
+        """
+        env = {**self.env, "GIT_INDEX_FILE": str(folder / "index")}
+        if quarantine:
+            objects = Path(self.text("rev-parse", "--git-path", "objects"))
+            objects = objects if objects.is_absolute() else self.path / objects
+            (folder / "objects").mkdir(parents=True, exist_ok=True)
+            env["GIT_OBJECT_DIRECTORY"] = str(folder / "objects")
+            env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = str(objects.resolve())
+        return Plumbing(self.path, env)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def top_level(self) -> Path | None:
+        """Return the top of the working tree, or None when ``path`` is not in a repository."""
+        result = self.run("rev-parse", "--show-toplevel", ok=(0, 128))
+        return Path(result.stdout.decode().strip()) if result.returncode == 0 else None
+
+    def branch(self) -> str | None:
+        """Return the checked-out branch, or None when HEAD is detached."""
+        result = self.run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
+        return result.stdout.decode().strip() if result.returncode == 0 else None
+
+    def resolve(self, rev: str) -> str | None:
+        """Return the commit ``rev`` names, or None when it names none."""
+        result = self.run(
+            "rev-parse",
+            "--quiet",
+            "--verify",
+            "--end-of-options",
+            f"{rev}^{{commit}}",
+            ok=(0, 1, 128),
+        )
+        return result.stdout.decode().strip() if result.returncode == 0 else None
+
+    def roots(self, rev: str) -> list[str]:
+        """Return the root commits (those without a parent) of ``rev``'s history."""
+        return self.text("rev-list", "--max-parents=0", rev, "--").split()
+
+    def is_ancestor(self, ancestor: str, rev: str) -> bool:
+        """Say whether ``ancestor`` is in the history of ``rev`` (or is ``rev``)."""
+        return self.run("merge-base", "--is-ancestor", ancestor, rev, ok=(0, 1)).returncode == 0
+
+    def subject(self, rev: str) -> str:
+        """Return the first line of ``rev``'s message."""
+        return self.text("log", "-1", "--format=%s", rev, "--")
+
+    def read(self, rev: str, name: str) -> bytes | None:
+        """Return the content of the file ``name`` in ``rev``, or None when it has none."""
+        result = self.run("cat-file", "blob", f"{rev}:{name}", ok=(0, 128))
+        return result.stdout if result.returncode == 0 else None
+
+    def has_tree(self, rev: str, name: str) -> bool:
+        """Say whether ``rev`` holds a folder ``name``."""
+        result = self.run("cat-file", "-t", f"{rev}:{name}", ok=(0, 128))
+        return result.returncode == 0 and result.stdout.strip() == b"tree"
+
+    def tree_without(self, rev: str, name: str) -> str:
+        """Return the id ``rev``'s tree would have without its top-level entry ``name``.
+
+        The id is hashed, not written (``hash-object`` without ``-w``), so a check that
+        compares trees leaves ``.git`` alone.
+        """
+        entries = self.run("ls-tree", "-z", "--full-tree", rev).stdout.split(b"\0")
+        body = b""
+        for entry in entries:
+            if not entry:
+                continue
+            meta, _, entry_name = entry.partition(b"\t")
+            mode, _kind, oid = meta.split(b" ")
+            if entry_name != name.encode():
+                # The tree object's own form: octal mode without leading zero, name, raw id.
+                body += mode.lstrip(b"0") + b" " + entry_name + b"\0" + bytes.fromhex(oid.decode())
+        return self.text("hash-object", "-t", "tree", "--stdin", stdin=body)
+
+    def changes(self, old: str, new: str) -> list[tuple[str, str]]:
+        """Return ``(status, path)`` for every file that differs: A added, M modified, D removed."""
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new).stdout
+        fields = [f.decode("utf-8", errors="replace") for f in out.split(b"\0") if f]
+        return [(fields[i][0], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+
+    def diff(self, old: str, new: str, *, exclude: tuple[str, ...] = ()) -> str:
+        """Return the patch from ``old`` to ``new`` (commits or trees), without ``exclude``."""
+        pathspec = [".", *(f":(exclude){name}" for name in exclude)]
+        return self.text("diff", "--no-color", "--no-ext-diff", old, new, "--", *pathspec)
+
+    def merge_tree(self, ours: str, theirs: str) -> tuple[str, tuple[str, ...]] | None:
+        """Merge in memory (git 2.38+); return the result tree and the conflicted files.
+
+        Returns None when this git cannot merge without a working tree.
+        """
+        result = self.run(
+            "merge-tree", "--write-tree", "--name-only", "-z", ours, theirs, ok=(0, 1, 129)
+        )
+        if result.returncode == 129:
+            return None
+        # Output: the tree id, NUL, conflicted file names each ended by NUL, then NUL, messages.
+        head, _, rest = result.stdout.partition(b"\0")
+        names = rest.split(b"\0\0", 1)[0].split(b"\0") if result.returncode == 1 else []
+        return head.decode().strip(), tuple(sorted({n.decode() for n in names if n}))
+
+    def merge_in_progress(self) -> bool:
+        """Say whether a merge is waiting to be concluded (``MERGE_HEAD`` exists)."""
+        return self.resolve("MERGE_HEAD") is not None
+
+    def conflicts(self) -> tuple[str, ...]:
+        """Return the files with unresolved conflicts in the index."""
+        out = self.run("diff", "--name-only", "-z", "--diff-filter=U").stdout
+        return tuple(sorted({n.decode() for n in out.split(b"\0") if n}))
+
+    # --- writing -----------------------------------------------------------------------
+
+    def stage_folder(self, folder: Path) -> str:
+        """Stage every file of ``folder`` (outside the repository) in the index; return its tree.
+
+        Only meant for a scratch index: ``folder`` becomes the work tree of these two commands.
+        """
+        git_dir = self.text("rev-parse", "--absolute-git-dir")
+        env = {"GIT_DIR": git_dir, "GIT_WORK_TREE": str(folder)}
+        self.run("add", "--all", "--", ".", cwd=folder, env=env)
+        return self.text("write-tree", cwd=folder, env=env)
+
+    def take_folder(self, name: str, rev: str) -> str:
+        """Make folder ``name`` in the index exactly ``rev``'s (or absent); return the tree."""
+        self.run("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", name)
+        if self.has_tree(rev, name):
+            self.run("read-tree", f"--prefix={name}/", f"{rev}:{name}")
+        return self.text("write-tree")
+
+    def commit_tree(self, tree: str, parent: str, message: str, *, fallback: Identity) -> str:
+        """Commit ``tree`` on top of ``parent``; ``fallback`` signs it when git has no identity."""
+        args = ("commit-tree", tree, "-p", parent, "-m", message)
+        return self._signed(args, fallback).stdout.decode().strip()
+
+    def _signed(
+        self, args: tuple[str, ...], fallback: Identity
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run a committing command; when git has no identity, again signed by ``fallback``."""
+        result = self.run(*args, ok=tuple(range(256)))
+        if result.returncode != 0 and _lacks_identity(result.stderr.decode(errors="replace")):
+            result = self.run(*args, env=_identity_env(fallback), ok=tuple(range(256)))
+        if result.returncode != 0:
+            raise _failure(args, result)
+        return result
+
+    def set_ref(self, ref: str, sha: str | None) -> None:
+        """Point ``ref`` at ``sha``, or delete it when ``sha`` is None (a missing ref is fine)."""
+        if sha is None:
+            self.run("update-ref", "-d", ref, ok=(0, 1))
+        else:
+            self.run("update-ref", ref, sha)
+
+    def merge(self, name: str, message: str) -> MergeOutcome:
+        """Merge ``name`` into the current branch without committing; conflicts stay for the user.
+
+        ``started`` is False when git refused before changing anything (a locked index, a file
+        in the way); then the repository is as it was.
+        """
+        result = self.run(
+            "merge", "--no-ff", "--no-commit", "--no-autostash", "--no-verify", "-m", message,
+            "--", name, ok=tuple(range(256)), env={"GIT_MERGE_AUTOEDIT": "no"},
+        )  # fmt: skip
+        detail = _trim((result.stderr or result.stdout).decode(errors="replace"))
+        if self.merge_in_progress():
+            conflicts = self.conflicts()
+            if result.returncode == 0 or (result.returncode == 1 and conflicts):
+                return MergeOutcome(True, conflicts, detail)
+            # A locked index makes git 2.39 write MERGE_HEAD, fail to write the index and exit
+            # 1 with nothing merged: forget that state; the index and working tree are intact.
+            self.run("merge", "--quit")
+        return MergeOutcome(False, (), detail)
+
+    def add(self, name: str) -> None:
+        """Stage one file of the working tree."""
+        self.run("add", "--", name)
+
+    def conclude_merge(self, *, fallback: Identity) -> str:
+        """Commit the merge in progress with its prepared message; return the commit."""
+        self._signed(("commit", "--quiet", "--no-verify", "--no-edit"), fallback)
+        return self.text("rev-parse", "HEAD")
+
+    def abort_merge(self) -> None:
+        """Undo a merge in progress: the branch, index and working tree return to before it."""
+        if self.merge_in_progress():
+            self.run("merge", "--abort")
+
+
+def _failure(args: tuple[str, ...], result: subprocess.CompletedProcess[bytes]) -> GitError:
+    stderr = result.stderr.decode(errors="replace") or result.stdout.decode(errors="replace")
+    return GitError(
+        f"git {args[0]} failed: {_trim(stderr)}",
+        hint="fix the git problem above and run the same command again",
     )

@@ -73,7 +73,7 @@ def test_create_for_the_user_posts_the_documented_body(
     assert repo is not None
     assert repo.full_name == "octo/churn"
     assert repo.private
-    assert repo.clone_url == github.git.repo_url("octo/churn.git")
+    assert repo.clone_url == github.repo_url("octo/churn.git")
     assert github.calls() == ["POST /user/repos"]
     assert github.requests[0].body == {
         "name": "churn",
@@ -246,12 +246,13 @@ def test_api_url_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("api", "origin"),
     [
-        ("https://api.github.com", ("https", "github.com")),
-        ("https://ghe.example.com/api/v3", ("https", "ghe.example.com")),
-        ("http://127.0.0.1:8080", ("http", "127.0.0.1")),
+        ("https://api.github.com", ("https", "github.com", 443)),
+        ("https://ghe.example.com/api/v3", ("https", "ghe.example.com", 443)),
+        ("https://GHE.example.com:8443/api/v3", ("https", "ghe.example.com", 8443)),
+        ("http://127.0.0.1:8080", ("http", "127.0.0.1", 8080)),
     ],
 )
-def test_git_origin(api: str, origin: tuple[str, str]) -> None:
+def test_git_origin(api: str, origin: tuple[str, str, int]) -> None:
     assert git_origin(api) == origin
 
 

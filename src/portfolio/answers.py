@@ -142,6 +142,7 @@ def check_destination(target: Path) -> None:
         raise DestinationExistsError(
             f"{target} already exists; nothing was written",
             hint=f"choose another name (--set project_slug={target.name}-2) or folder (-o DIR)",
+            exit_code=2,
         )
 
 

@@ -341,9 +341,11 @@ def check(path: Path, as_json: bool, strict: bool) -> None:
     """Say whether the project at PATH (default: here) is ready to show a recruiter.
 
     Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
-    the results exist, match the README and model card and are fresher than the config and
-    code, and hygiene (licence, CI, tests, no large files or secrets committed, pushed).
-    Exits 0 when ready, 1 when not; --strict also fails on warnings.
+    the results exist, match the README and model card, are fresher than the config and code
+    and come from your data rather than the bundled sample, hygiene (licence, CI, tests, no
+    large files tracked), anything that looks like a secret in any file or in the history the
+    next push would send, and whether the work is committed and pushed. Exits 0 when ready,
+    1 when not; --strict also fails on warnings.
     """
     import json
 

@@ -155,6 +155,21 @@ def test_a_copy_error_of_the_template_is_one_line(
     assert _entries(tmp_path) == []
 
 
+@pytest.fixture(autouse=True)
+def stop_signals_fail_the_test() -> Iterator[None]:
+    """Make SIGTERM and SIGHUP fail the test instead of killing pytest if the CLI ignores them."""
+
+    def unhandled(signum: int, _frame: object) -> None:
+        raise AssertionError(f"signal {signum} reached the test: the CLI did not handle it")
+
+    previous = {sig: signal.signal(sig, unhandled) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _signal_self_then(real: object, signum: int = signal.SIGINT) -> object:
     def wrapper(*args: object, **kwargs: object) -> object:
         os.kill(os.getpid(), signum)

@@ -285,15 +285,23 @@ def test_the_users_credential_helper_is_not_asked_when_a_token_is_given(
     assert not asked.exists()
 
 
+def _origin_with_failing_hook(repo: Path, tmp_path: Path, hook: str, says: str) -> Path:
+    """Make a bare origin for ``repo`` where ``hook`` (pre-push: the local one) prints and fails."""
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    script = (repo / ".git" if hook == "pre-push" else bare) / "hooks" / hook
+    script.write_text(f"#!/bin/sh\necho '{says}' >&2\nexit 1\n", encoding="utf-8")
+    script.chmod(0o755)
+    gitrepo.set_origin(repo, str(bare))
+    return bare
+
+
 def test_a_remote_hook_rejection_shows_the_remotes_reason(
     repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    bare = tmp_path / "bare.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
-    hook = bare / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'policy: main needs a signed commit' >&2\nexit 1\n")
-    hook.chmod(0o755)
-    gitrepo.set_origin(repo, str(bare))
+    bare = _origin_with_failing_hook(
+        repo, tmp_path, "pre-receive", "policy: main needs a signed commit"
+    )
 
     with pytest.raises(GitError) as caught:
         gitrepo.push(repo)
@@ -309,12 +317,7 @@ def test_a_remote_hook_rejection_shows_the_remotes_reason(
 
 
 def test_a_failing_pre_push_hook_is_named_with_its_output(repo: Path, tmp_path: Path) -> None:
-    bare = tmp_path / "bare.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
-    hook = repo / ".git" / "hooks" / "pre-push"
-    hook.write_text("#!/bin/sh\necho 'lint failed: 3 errors' >&2\nexit 1\n", encoding="utf-8")
-    hook.chmod(0o755)
-    gitrepo.set_origin(repo, str(bare))
+    bare = _origin_with_failing_hook(repo, tmp_path, "pre-push", "lint failed: 3 errors")
 
     with pytest.raises(GitError) as caught:
         gitrepo.push(repo)

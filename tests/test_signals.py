@@ -7,7 +7,6 @@ project is in place, committed, and the message says so. Never a traceback.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -26,10 +25,11 @@ COMMAND = [sys.executable, "-c", "from portfolio.cli import main; main()"]
 DELAYS = (0.0, 0.05, 0.15, 0.3, 0.5, 0.8)
 
 
-def _start(out: Path, *args: str) -> subprocess.Popen[str]:
+def _start(out: Path, *, ask: bool = False) -> subprocess.Popen[str]:
+    """Start `portfolio new recommender -o out`; with ``ask``, it prompts on a piped stdin."""
     return subprocess.Popen(
-        [*COMMAND, "new", "recommender", "--no-input", "-o", str(out), *args],
-        stdin=subprocess.DEVNULL,
+        [*COMMAND, "new", "recommender", "-o", str(out), *([] if ask else ["--no-input"])],
+        stdin=subprocess.PIPE if ask else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -122,13 +122,7 @@ def test_a_signal_to_the_tool_alone_during_git_init_leaves_nothing(
 
 
 def test_ctrl_c_at_a_prompt_exits_130_and_says_nothing_was_written(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [*COMMAND, "new", "recommender", "-o", str(tmp_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(tmp_path, ask=True)
     assert process.stdout is not None
     prompt = process.stdout.read(len("Project name"))
     assert prompt == "Project name"
@@ -148,7 +142,6 @@ def test_input_that_ends_at_a_prompt_is_bad_input(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ},
         check=False,
     )
 

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from portfolio.errors import GitError
@@ -132,9 +132,7 @@ def run_git(
     try:
         stdout, stderr = process.communicate()
     except BaseException:
-        with shielded():
-            process.kill()
-            process.wait()
+        _stop(process)
         raise
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
@@ -144,6 +142,14 @@ def run_git(
             detail=stderr,
         )
     return result
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Kill ``process`` if it still runs and reap it, holding stop signals off meanwhile."""
+    with shielded():
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
 
 def _git_executable() -> str:
@@ -393,9 +399,7 @@ def _run_streaming(
         code = process.wait()
         reader.join()
     except BaseException:
-        with shielded():
-            process.kill()
-            process.wait()
+        _stop(process)
         raise
     finally:
         process.stdout.close()
@@ -595,11 +599,8 @@ def _stream_fields(args: tuple[str, ...], *, cwd: Path) -> Iterator[str]:
         if process.wait() != 0:
             raise GitError(f"git {args[0]} failed in {cwd}")
     finally:
-        with shielded():
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            process.stdout.close()
+        _stop(process)
+        process.stdout.close()
 
 
 class BlobReader:
@@ -647,12 +648,10 @@ def read_blobs(path: Path, shas: Iterable[str]) -> Iterator[tuple[str, BlobReade
             yield sha, reader
             reader.drain()
     finally:
-        with shielded():
+        with contextlib.suppress(BrokenPipeError):  # cat-file may be gone already
             process.stdin.close()
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            process.stdout.close()
+        _stop(process)
+        process.stdout.close()
 
 
 @dataclass(frozen=True)

@@ -216,3 +216,24 @@ def test_a_signal_while_rendering_removes_the_staging_and_the_created_folders(
     assert result.exit_code == 128 + signal.SIGHUP
     assert result.stderr == "\ninterrupted; nothing was written\n"
     assert _entries(tmp_path) == []
+
+
+def test_a_signal_while_publishing_says_the_project_is_intact_and_how_to_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portfolio.publish
+
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    monkeypatch.setattr(
+        portfolio.publish, "push", _signal_self_then(portfolio.publish.push, signal.SIGTERM)
+    )
+    result = run("new", "recommender", "--no-input", "-o", str(tmp_path), "--remote", str(bare))
+
+    project = tmp_path / "movie-recommender"
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert result.stderr.endswith(
+        f"\ninterrupted; publishing was cut short; the project in {project} is intact: run "
+        f"portfolio publish {project} --remote {bare}\n"
+    )
+    assert (project / ".portfolio.json").is_file()

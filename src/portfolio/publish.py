@@ -122,7 +122,8 @@ def publish_project(
         hint = f"{err.hint}\n{intact}" if err.hint else intact
         raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
     except KeyboardInterrupt as err:
-        raise Interrupted.of(err, f"publishing was cut short; {intact}") from None
+        outcome = f"publishing was cut short; the project in {path} is intact: run {retry}"
+        raise Interrupted.of(err, outcome) from None
     return PublishResult(
         remote=target.url,
         web_url=target.web_url,

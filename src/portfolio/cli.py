@@ -36,7 +36,6 @@ class PortfolioGroup(click.Group):
             return super().parse_args(ctx, args)
         except click.UsageError as err:
             _usage_error(err)
-        raise AssertionError("unreachable: _usage_error exits")
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the whole program with SIGTERM and SIGHUP unwinding like Ctrl-C."""

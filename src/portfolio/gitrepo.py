@@ -382,8 +382,10 @@ def _run_streaming(
         pass_fds=pass_fds,
     )
     assert process.stdout is not None and process.stderr is not None  # noqa: S101 (PIPE)
+    out = process.stdout
     stdout: list[bytes] = []
-    reader = threading.Thread(target=lambda: stdout.append(process.stdout.read()), daemon=True)  # type: ignore[union-attr]
+    # stdout is read beside stderr so that neither pipe can fill up and stall git.
+    reader = threading.Thread(target=lambda: stdout.append(out.read()), daemon=True)
     lines: list[str] = []
     try:
         reader.start()

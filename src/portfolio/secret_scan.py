@@ -188,7 +188,7 @@ def _pieces(blocks: Iterable[str]) -> Iterator[str]:
         yield rest
 
 
-def git_blob_id(size: int) -> hashlib._Hash:
+def _blob_hash(size: int) -> hashlib._Hash:
     """Start the hash git names a blob of ``size`` bytes by (feed it the content)."""
     blob = hashlib.sha1(usedforsecurity=False)
     blob.update(b"blob %d\0" % size)
@@ -200,7 +200,7 @@ class _Hashing:
 
     def __init__(self, handle: Readable, size: int) -> None:
         self._handle = handle
-        self.blob = git_blob_id(size)
+        self.blob = _blob_hash(size)
 
     def read(self, size: int = -1, /) -> bytes:
         data = self._handle.read(size)

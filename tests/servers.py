@@ -73,16 +73,15 @@ class _GitHandler(BaseHTTPRequestHandler):
     """Runs ``git http-backend`` as a CGI program for every request that has the right token."""
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._serve()
+        self._serve_git(self.server.owner)  # type: ignore[attr-defined]
 
     def do_POST(self) -> None:  # noqa: N802
-        self._serve()
+        self._serve_git(self.server.owner)  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Keep test output quiet."""
 
-    def _serve(self) -> None:
-        server: GitServer = self.server.owner  # type: ignore[attr-defined]
+    def _serve_git(self, server: GitServer) -> None:
         credentials = _basic_credentials(self.headers.get("Authorization", ""))
         authorized = credentials is not None and credentials[1] == server.token
         server.requests.append((self.command, self.path, authorized))
@@ -200,8 +199,15 @@ class _Canned:
 _DOCS = "https://docs.github.com/rest"
 
 
-class _GitHubHandler(BaseHTTPRequestHandler):
-    """Answers the REST endpoints ``publish`` uses the way GitHub documents them."""
+_GIT_PATH = re.compile(r"/[^/]+/[^/]+\.git/(?:info/refs|git-upload-pack|git-receive-pack)")
+
+
+class _GitHubHandler(_GitHandler):
+    """Answers the REST endpoints ``publish`` uses the way GitHub documents them.
+
+    Like GitHub Enterprise, one origin serves both: git's smart-HTTP paths go to the git
+    server's repositories, everything else to the API.
+    """
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve()
@@ -212,11 +218,11 @@ class _GitHubHandler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:  # noqa: N802
         self._serve()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Keep test output quiet."""
-
     def _serve(self) -> None:
         github: FakeGitHub = self.server.owner  # type: ignore[attr-defined]
+        if _GIT_PATH.match(self.path.partition("?")[0]):
+            self._serve_git(github.git)
+            return
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0") or "0"))
         body = json.loads(raw) if raw else None
         github.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
@@ -234,8 +240,10 @@ class _GitHubHandler(BaseHTTPRequestHandler):
 class FakeGitHub(_Server):
     """A loopback GitHub REST API: one user ``login``, the organisations ``orgs``, one token.
 
-    Created repositories become empty bare repositories on ``git`` (so pushes really happen);
-    ``respond_once`` queues a canned answer (403 rate limit, 5xx...) for the next matching call.
+    Created repositories become empty bare repositories in ``git``'s folder, served over smart
+    HTTP from this server's own origin (so pushes really happen, with the token, as on
+    GitHub); ``respond_once`` queues a canned answer (403 rate limit, 5xx...) for the next
+    matching call.
     """
 
     handler = _GitHubHandler
@@ -259,6 +267,10 @@ class FakeGitHub(_Server):
     ) -> None:
         """Answer the next ``method path`` call with this response instead of the usual one."""
         self._canned.append(_Canned(method, path, status, body, headers or {}))
+
+    def repo_url(self, name: str) -> str:
+        """Return the clean clone URL of ``git.root/name`` on this server's origin."""
+        return f"{self.url}/{name}"
 
     def calls(self, method: str | None = None) -> list[str]:
         """Return ``"METHOD /path"`` for each request received, optionally of one method."""
@@ -324,7 +336,7 @@ class FakeGitHub(_Server):
             "private": bool(body.get("private", False)),
             "description": body.get("description"),
             "html_url": f"{self.url}/{full_name}",
-            "clone_url": self.git.repo_url(f"{full_name}.git"),
+            "clone_url": self.repo_url(f"{full_name}.git"),
             "default_branch": "main",
         }
         return 201, self.repos[full_name], {}

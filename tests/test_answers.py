@@ -126,3 +126,26 @@ def test_malformed_answers_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / ".portfolio.json").write_text('{"template": "x"}', encoding="utf-8")
     with pytest.raises(PortfolioError, match="malformed"):
         read_answers_file(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Customer Churn Early Warning System for Subscription Businesses, Calibrated", (
+            "customer-churn-early-warning-system-for-subscription-businesses"
+        )),
+        ("JSON", "json-project"),
+        ("Threadpoolctl", "threadpoolctl-project"),
+    ],
+)  # fmt: skip
+def test_a_long_or_reserved_name_still_gets_a_valid_default_slug(name: str, slug: str) -> None:
+    from portfolio.generate import template_context
+    from portfolio.questions import resolve_answers
+    from portfolio.templates import describe
+
+    answers = resolve_answers(
+        template_context(describe("recommender")), given={"project_name": name}
+    )
+
+    assert answers["project_slug"] == slug
+    assert slug_problem(slug) is None

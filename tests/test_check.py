@@ -2,127 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from portfolio.answers import AnswersFile, write_answers_file
 from portfolio.check import check_project
 from portfolio.errors import PortfolioError
-
-SECTION_TEXT = "A paragraph long enough to count as real writing by the author of this project."
-README = f"""# Churn radar
-
-## Problem
-{SECTION_TEXT}
-
-## Data
-{SECTION_TEXT}
-
-## Approach
-{SECTION_TEXT}
-
-## Results
-<!-- portfolio:results:start -->
-| metric | value |
-| --- | --- |
-| ROC-AUC | 0.91 |
-
-![ROC curve](reports/figures/roc.png)
-<!-- portfolio:results:end -->
-
-## Business impact
-{SECTION_TEXT}
-
-## Decisions
-{SECTION_TEXT}
-
-## Limitations
-{SECTION_TEXT}
-
-## How to run
-    make all
-"""
-FILES = {
-    "README.md": README,
-    "MODEL_CARD.md": (
-        "# Model card\n<!-- portfolio:metrics:start -->\nAUC 0.91\n<!-- portfolio:metrics:end -->\n"
-    ),
-    "LICENSE": "MIT License\n",
-    ".github/workflows/ci.yml": "name: ci\non: push\n",
-    "tests/test_model.py": "def test_x() -> None:\n    assert True\n",
-    "src/churn/train.py": "SEED = 1\n",
-    "config.toml": "seed = 1\n",
-    "reports/metrics.json": '{"roc_auc": 0.91}\n',
-    ".gitignore": "data/raw/\nmodels/\n",
-}
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=project, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def write_provenance(project: Path) -> None:
-    """What a generated project's report step records (see _common's provenance.py)."""
-    from portfolio.check import block_contents
-
-    inputs = ["config.toml", "src/churn/train.py"]
-    outputs = ["reports/metrics.json", "reports/figures/roc.png"]
-    blocks = {
-        doc: {
-            name: _sha(content.encode("utf-8"))
-            for name, content in block_contents((project / doc).read_text(encoding="utf-8")).items()
-        }
-        for doc in ("README.md", "MODEL_CARD.md")
-    }
-    data = {
-        "schema": 1,
-        "computed_at": "2026-11-25T10:00:00+00:00",
-        "inputs": {n: _sha((project / n).read_bytes()) for n in inputs},
-        "outputs": {n: _sha((project / n).read_bytes()) for n in outputs},
-        "blocks": blocks,
-    }
-    (project / "reports" / "provenance.json").write_text(json.dumps(data), encoding="utf-8")
+from tests.check_fixtures import (
+    SECTION_TEXT,
+    build_ready_project,
+    commit_all,
+    findings,
+    git,
+    write_provenance,
+)
 
 
 @pytest.fixture
 def ready(tmp_path: Path) -> Path:
-    project = tmp_path / "churn-radar"
-    for name, text in FILES.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / name).write_text(text, encoding="utf-8")
-    (project / "reports" / "figures").mkdir(parents=True)
-    (project / "reports" / "figures" / "roc.png").write_bytes(b"\x89PNG\r\n\x1a\n fake")
-    write_answers_file(project, AnswersFile("classifier-api", "0.1.0", {"project_name": "Churn"}))
-    write_provenance(project)
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "ready")
-    return project
-
-
-def commit_all(project: Path) -> None:
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "change")
-
-
-def findings(project: Path, rule: str) -> list[str]:
-    report = check_project(project)
-    return [
-        f"{f.location()} {f.message}".strip()
-        for r in report.results
-        if r.rule == rule
-        for f in r.findings
-    ]
+    return build_ready_project(tmp_path)
 
 
 def test_ready_project_passes_every_rule(ready: Path) -> None:
@@ -299,7 +199,7 @@ def test_heavily_hand_edited_folder_still_gets_a_report(ready: Path) -> None:
     (ready / "MODEL_CARD.md").write_bytes(b"\xff\xfe\x00binary")
     report = check_project(ready)
     assert not report.ready
-    assert "README.md is missing" in [f.message for f in report.findings]
+    assert "README.md is not a regular file" in [f.message for f in report.findings]
 
 
 def test_next_steps_put_the_most_valuable_first(ready: Path) -> None:
@@ -350,6 +250,7 @@ def test_cli_json_schema_and_failure_exit_code(ready: Path) -> None:
             "fix": "run `make all` so the numbers come from the current config and code",
             "file": None,
             "line": None,
+            "commit": None,
         }
     ]
 
@@ -372,3 +273,85 @@ def test_cli_not_a_project_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {tmp_path} is not a portfolio project")
+
+
+def test_a_heading_inside_a_fenced_code_block_is_not_a_section(ready: Path) -> None:
+    readme = ready / "README.md"
+    text = readme.read_text(encoding="utf-8").replace(
+        f"## Data\n{SECTION_TEXT}", f"## Misc\n```bash\n# Data\nmake data\n```\n{SECTION_TEXT}"
+    )
+    readme.write_text(text, encoding="utf-8")
+
+    assert findings(ready, "readme") == ["README.md no 'data' section"]
+
+
+def test_a_setext_heading_is_a_section(ready: Path) -> None:
+    readme = ready / "README.md"
+    text = readme.read_text(encoding="utf-8").replace("## Limitations\n", "Limitations\n---\n")
+    readme.write_text(text, encoding="utf-8")
+
+    assert findings(ready, "readme") == []
+
+
+def test_placeholders_in_tests_are_never_findings(ready: Path) -> None:
+    (ready / "tests" / "test_report.py").write_text(
+        'def test_marker() -> None:\n    assert "TODO(portfolio)" != "written"\n',
+        encoding="utf-8",
+    )
+
+    assert findings(ready, "placeholders") == []
+
+
+def test_results_from_the_bundled_sample_are_a_warning(ready: Path) -> None:
+    (ready / "data" / "sample").mkdir(parents=True)
+    (ready / "data" / "sample" / "churn.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    write_provenance(ready, data=("data/sample/churn.csv",))
+    commit_all(ready)
+
+    report = check_project(ready)
+
+    assert [f.message for f in report.findings] == [
+        "results still come from the bundled sample (data/sample/churn.csv)"
+    ]
+    assert report.findings[0].severity == "warning"
+    assert report.ready and not check_project(ready, strict=True).ready
+    assert report.score == 99
+
+
+def test_results_from_your_own_data_are_not_flagged(ready: Path) -> None:
+    (ready / "data" / "mine.csv").parent.mkdir(parents=True, exist_ok=True)
+    (ready / "data" / "mine.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    write_provenance(ready, data=("data/mine.csv",))
+    commit_all(ready)
+
+    assert findings(ready, "data") == []
+
+
+def test_an_unwritten_readme_story_caps_the_score_at_50(ready: Path) -> None:
+    readme = ready / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(
+            f"## Decisions\n{SECTION_TEXT}", "## Decisions\nTODO(portfolio): why this model.\n"
+        ),
+        encoding="utf-8",
+    )
+    write_provenance(ready)
+    commit_all(ready)
+
+    report = check_project(ready)
+
+    assert report.story_unwritten
+    assert report.score == 50  # every other rule passes: the evidence half only
+
+
+def test_placeholders_outside_the_readme_cost_part_of_the_narrative_half(ready: Path) -> None:
+    card = ready / "MODEL_CARD.md"
+    card.write_text(
+        card.read_text(encoding="utf-8") + "\nTODO(portfolio): intended use.\n", encoding="utf-8"
+    )
+    commit_all(ready)
+
+    report = check_project(ready)
+
+    assert not report.story_unwritten
+    assert report.score == 70  # narrative: readme sections (2 of 5) count; evidence: all

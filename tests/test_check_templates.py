@@ -24,7 +24,7 @@ def _fill_placeholders(project: Path) -> int:
     """Write something where every placeholder is, as a user would; return how many."""
     filled = 0
     for path in project.rglob("*"):
-        if not path.is_file() or ".git" in path.parts:
+        if not path.is_file() or ".git" in path.parts or "tests" in path.parts:
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -50,7 +50,15 @@ def test_check_follows_a_project_from_generated_to_ready(template: str, tmp_path
     assert any("results missing" in m for m in fresh["results"])
     assert fresh["hygiene"] == [] and fresh["secrets"] == [] and fresh["git"] == []
 
-    assert _fill_placeholders(project) == len(fresh["placeholders"])
+    run_in_project(project, "make", "all", f"PYTHON={sys.executable}")
+    computed = check_project(project)
+    assert computed.story_unwritten and computed.score <= 50, "numbers without the story"
+    sample = [f.message for f in computed.findings if f.rule == "data"]
+    assert len(sample) == 1 and sample[0].startswith("results still come from the bundled sample")
+
+    placeholders = [f for f in computed.findings if f.rule == "placeholders"]
+    assert not any(f.file and f.file.startswith("tests/") for f in placeholders)
+    assert _fill_placeholders(project) >= len(placeholders)
     run_in_project(project, "make", "all", f"PYTHON={sys.executable}")
     after = _rules(project)
     assert after["results"] == [] and after["freshness"] == []
@@ -59,8 +67,10 @@ def test_check_follows_a_project_from_generated_to_ready(template: str, tmp_path
     _git(project, "add", "-A")
     _git(project, "commit", "-q", "-m", "Fill the narrative and compute the results")
     report = check_project(project, strict=True)
-    assert [f.message for f in report.findings] == []
-    assert report.ready and report.score == 100
+    # On the bundled sample the one thing left is to bring real data: a warning.
+    assert [f.rule for f in report.findings] == ["data"]
+    assert not report.ready and check_project(project).ready
+    assert report.score == 99
 
     config = next(
         p

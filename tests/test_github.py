@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import secrets
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +76,7 @@ def test_create_for_the_user_posts_the_documented_body(
     assert repo is not None
     assert repo.full_name == "octo/churn"
     assert repo.private
-    assert repo.clone_url == github.git.repo_url("octo/churn.git")
+    assert repo.clone_url == github.repo_url("octo/churn.git")
     assert github.calls() == ["POST /user/repos"]
     assert github.requests[0].body == {
         "name": "churn",
@@ -246,12 +249,13 @@ def test_api_url_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("api", "origin"),
     [
-        ("https://api.github.com", ("https", "github.com")),
-        ("https://ghe.example.com/api/v3", ("https", "ghe.example.com")),
-        ("http://127.0.0.1:8080", ("http", "127.0.0.1")),
+        ("https://api.github.com", ("https", "github.com", 443)),
+        ("https://ghe.example.com/api/v3", ("https", "ghe.example.com", 443)),
+        ("https://GHE.example.com:8443/api/v3", ("https", "ghe.example.com", 8443)),
+        ("http://127.0.0.1:8080", ("http", "127.0.0.1", 8080)),
     ],
 )
-def test_git_origin(api: str, origin: tuple[str, str]) -> None:
+def test_git_origin(api: str, origin: tuple[str, str, int]) -> None:
     assert git_origin(api) == origin
 
 
@@ -318,3 +322,91 @@ def test_a_logged_out_github_cli_is_mentioned(no_token: Path) -> None:
 
     with pytest.raises(GitHubAuthError, match="the GitHub CLI is installed but not logged in"):
         token_from_environment()
+
+
+class _SilentServer:
+    """Accepts connections on loopback and never answers: a hung API."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.accepted: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self._sock.accept()[0])
+
+    def __enter__(self) -> _SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self._sock.close()
+        self._thread.join(timeout=10)
+        for conn in self.accepted:
+            conn.close()
+
+
+def test_an_api_that_never_answers_fails_with_a_clear_error(token: str) -> None:
+    with _SilentServer() as silent:
+        client = GitHubClient(
+            silent.url, timeout=0.2, connect_timeout=0.2, deadline=1.0, sleep=lambda _s: None
+        )
+        with client.session(token) as session, pytest.raises(GitHubError) as caught:
+            session.login()
+
+    assert caught.value.message == (
+        f"the GitHub API at {silent.url} did not answer in time while checking who you are"
+    )
+    assert "run the same command again" in caught.value.hint
+    assert 1 <= len(silent.accepted) <= client.retries + 1
+
+
+def test_a_create_call_that_times_out_is_not_repeated(token: str) -> None:
+    with _SilentServer() as silent:
+        client = GitHubClient(silent.url, timeout=0.2, connect_timeout=0.2, sleep=lambda _s: None)
+        with client.session(token) as session, pytest.raises(GitHubError, match="did not answer"):
+            session.create_repository("churn", description="", private=False)
+
+    assert len(silent.accepted) == 1  # the request may have arrived: no second repository
+
+
+def test_retries_stop_at_the_deadline(token: str) -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    def clock() -> float:
+        now[0] += 4.0  # each attempt takes four seconds of the budget
+        return now[0]
+
+    base = f"http://127.0.0.1:{_closed_port()}"
+    client = GitHubClient(base, retries=10, deadline=10.0, sleep=sleep, clock=clock)
+    with client.session(token) as session, pytest.raises(GitHubError, match="cannot reach"):
+        session.login()
+
+    assert len(slept) < 3  # ten retries allowed, but the ten-second budget ran out first
+
+
+def test_an_error_body_echoing_the_token_is_scrubbed(
+    client: GitHubClient, github: FakeGitHub, token: str
+) -> None:
+    encoded = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    body = {"message": f"proxy saw Authorization: Bearer {token} and Basic {encoded}"}
+    github.respond_once("POST", "/user/repos", 400, body)
+
+    with client.session(token) as session, pytest.raises(GitHubError) as caught:
+        session.create_repository("churn", description="", private=False)
+
+    text = f"{caught.value.message} {caught.value.hint}"
+    assert "proxy saw Authorization: Bearer *** and Basic ***" in text
+    assert token not in text and encoded not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -191,39 +192,141 @@ def test_set_origin_replaces_and_returns_the_previous_url(repo: Path, tmp_path: 
     assert _git(repo, "remote", "get-url", "origin") == str(tmp_path / "b.git")
 
 
-def test_the_token_is_a_header_scoped_to_the_remote_origin(
-    repo: Path, token: str, monkeypatch: pytest.MonkeyPatch
+def test_the_token_reaches_git_through_a_pipe_never_the_environment(
+    token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import git
-
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")  # the user's own entries stay in place
-    env = gitrepo.network_environment("https://github.com/octo/x.git", token, git.Git())
 
-    header = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    assert env["GIT_CONFIG_COUNT"] == "3"
-    assert env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.extraHeader"
-    assert env["GIT_CONFIG_VALUE_1"] == f"Authorization: Basic {header}"
-    assert (env["GIT_CONFIG_KEY_2"], env["GIT_CONFIG_VALUE_2"]) == ("credential.helper", "")
-    assert env["GIT_TERMINAL_PROMPT"] == "0"
-    assert env["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes"
-    _assert_no_secret(token, *(value for key, value in env.items() if key != "GIT_CONFIG_VALUE_1"))
+    with gitrepo.network_environment("https://github.com/octo/x.git", token) as (env, fds):
+        assert len(fds) == 1
+        keys = [env[f"GIT_CONFIG_KEY_{i}"] for i in range(1, int(env["GIT_CONFIG_COUNT"]))]
+        helper = env["GIT_CONFIG_VALUE_2"]
+        assert keys == ["credential.helper", "credential.https://github.com.helper", "core.askPass"]
+        assert f"/dev/fd/{fds[0]}" in helper
+        assert env["GIT_TERMINAL_PROMPT"] == "0"
+        assert env["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes"
+        _assert_no_secret(token, *env.values())
+        assert os.read(fds[0], 1000).decode() == f"{token}\n"
 
 
 def test_without_a_token_nothing_is_added_but_the_no_prompt_rules() -> None:
-    import git
-
-    env = gitrepo.network_environment("https://example.com/x.git", None, git.Git())
-
-    assert not any(key.startswith("GIT_CONFIG") for key in env)
-    assert env["GIT_TERMINAL_PROMPT"] == "0"
+    with gitrepo.network_environment("https://example.com/x.git", None) as (env, fds):
+        assert fds == ()
+        assert not any(key.startswith("GIT_CONFIG") for key in env)
+        assert env["GIT_TERMINAL_PROMPT"] == "0"
 
 
 def test_a_configured_ssh_command_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
-    import git
-
     monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -i ~/.ssh/work")
 
-    assert "GIT_SSH_COMMAND" not in gitrepo.network_environment("git@host:x.git", None, git.Git())
+    with gitrepo.network_environment("git@host:x.git", None) as (env, _fds):
+        assert "GIT_SSH_COMMAND" not in env
+
+
+def test_a_line_break_in_the_token_is_refused() -> None:
+    with (
+        pytest.raises(GitError, match="spaces or control characters"),
+        gitrepo.network_environment("https://github.com/x.git", "ghp_a\nhost=evil"),
+    ):
+        pass
+
+
+_DUMP_HOOK = """#!/bin/sh
+out={out}
+{{
+  echo "ARGS: $0 $*"
+  env
+  echo STDIN:
+  cat
+  for fd in /proc/$$/fd/*; do
+    n=${{fd##*/}}
+    if [ "$n" -gt 2 ]; then echo "FD $n:"; timeout 5 cat "$fd" 2>&1 < /dev/null; fi
+  done
+}} > "$out"
+exit 0
+"""
+
+
+def test_a_pre_push_hook_never_sees_the_token(
+    repo: Path, git_server: GitServer, token: str, tmp_path: Path
+) -> None:
+    # Hooks run with git's environment (GIT_CONFIG_* included) and its inherited descriptors;
+    # this one dumps all it can reach, and the token must be in none of it.
+    dump = tmp_path / "hook-saw.txt"
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text(_DUMP_HOOK.format(out=dump), encoding="utf-8")
+    hook.chmod(0o755)
+    bare = git_server.create_bare("octo/work.git")
+    gitrepo.set_origin(repo, git_server.repo_url("octo/work.git"))
+
+    gitrepo.push(repo, token=token)
+
+    assert branch_sha(bare) == _head(repo)  # the token did its job
+    seen = dump.read_text(encoding="utf-8")
+    assert "ARGS: " in seen and "refs/heads/main" in seen  # the hook really ran, with its input
+    assert "GIT_CONFIG_COUNT=" in seen  # ...and saw git's environment
+    _assert_no_secret(token, seen)
+
+
+def test_the_users_credential_helper_is_not_asked_when_a_token_is_given(
+    repo: Path, git_server: GitServer, token: str, tmp_path: Path
+) -> None:
+    asked = tmp_path / "asked"
+    helper = f"!f() {{ touch {asked}; echo username=me; echo password=wrong; }}; f"
+    origin = git_server.url
+    subprocess.run(["git", "config", "--global", f"credential.{origin}.helper", helper], check=True)
+    subprocess.run(["git", "config", "--global", "credential.helper", helper], check=True)
+    bare = git_server.create_bare("octo/work.git")
+    gitrepo.set_origin(repo, git_server.repo_url("octo/work.git"))
+
+    gitrepo.push(repo, token=token)
+
+    assert branch_sha(bare) == _head(repo)
+    assert not asked.exists()
+
+
+def _origin_with_failing_hook(repo: Path, tmp_path: Path, hook: str, says: str) -> Path:
+    """Make a bare origin for ``repo`` where ``hook`` (pre-push: the local one) prints and fails."""
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    script = (repo / ".git" if hook == "pre-push" else bare) / "hooks" / hook
+    script.write_text(f"#!/bin/sh\necho '{says}' >&2\nexit 1\n", encoding="utf-8")
+    script.chmod(0o755)
+    gitrepo.set_origin(repo, str(bare))
+    return bare
+
+
+def test_a_remote_hook_rejection_shows_the_remotes_reason(
+    repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bare = _origin_with_failing_hook(
+        repo, tmp_path, "pre-receive", "policy: main needs a signed commit"
+    )
+
+    with pytest.raises(GitError) as caught:
+        gitrepo.push(repo)
+
+    assert caught.value.message == (
+        f"{bare} rejected the push of main: policy: main needs a signed commit"
+    )
+    assert "a hook or rule on the remote refused these commits" in caught.value.hint
+    assert "git pull" not in caught.value.hint
+    captured = capfd.readouterr()
+    assert captured.out + captured.err == ""  # no stray line from a library
+    assert branch_sha(bare) is None
+
+
+def test_a_failing_pre_push_hook_is_named_with_its_output(repo: Path, tmp_path: Path) -> None:
+    bare = _origin_with_failing_hook(repo, tmp_path, "pre-push", "lint failed: 3 errors")
+
+    with pytest.raises(GitError) as caught:
+        gitrepo.push(repo)
+
+    assert caught.value.message == (
+        f"the push to {bare} was stopped before it started: lint failed: 3 errors"
+    )
+    assert "pre-push hook" in caught.value.hint
+    assert branch_sha(bare) is None
 
 
 def test_uncommitted_changes_lists_modified_and_untracked(repo: Path) -> None:
@@ -232,30 +335,6 @@ def test_uncommitted_changes_lists_modified_and_untracked(repo: Path) -> None:
     (repo / "new.txt").write_text("new\n", encoding="utf-8")
 
     assert gitrepo.uncommitted_changes(repo) == [" M README.md", "?? new.txt"]
-
-
-def test_commit_file_leaves_other_staged_changes_out(repo: Path) -> None:
-    (repo / "README.md").write_text("recorded\n", encoding="utf-8")
-    (repo / "staged.txt").write_text("staged\n", encoding="utf-8")
-    _git(repo, "add", "staged.txt")
-
-    sha = gitrepo.commit_file(repo, "README.md", "record", fallback=gitrepo.Identity("A", "a@b.co"))
-
-    assert sha == _head(repo)
-    assert _git(repo, "show", "--name-only", "--format=", "HEAD") == "README.md"
-    assert gitrepo.uncommitted_changes(repo) == ["A  staged.txt"]
-
-
-def test_commit_file_signs_with_the_fallback_without_identity(
-    repo: Path, isolated_git: Path
-) -> None:
-    isolated_git.write_text("", encoding="utf-8")
-    (repo / "README.md").write_text("recorded\n", encoding="utf-8")
-
-    gitrepo.commit_file(repo, "README.md", "record", fallback=gitrepo.Identity("Ann", "ann@ex.co"))
-
-    assert _git(repo, "log", "-1", "--format=%an <%ae>") == "Ann <ann@ex.co>"
-    assert "Ann" not in isolated_git.read_text(encoding="utf-8")
 
 
 def test_check_project_repo_refuses_a_folder_without_git(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_publish_creates_the_repository_sets_topics_and_pushes(
 
     result = _publish(project, servers, token, progress=messages.append)
 
-    clone_url = servers.git.repo_url(f"octo/{slug}.git")
+    clone_url = servers.github.repo_url(f"octo/{slug}.git")
     assert servers.github.calls() == [
         "GET /user",
         "POST /user/repos",
@@ -94,7 +94,7 @@ def test_publish_creates_the_repository_sets_topics_and_pushes(
         "auto_init": False,
     }
     assert servers.github.requests[2].body == {"names": list(TOPICS)}
-    assert result.created and result.recorded and result.warnings == ()
+    assert result.created and result.warnings == ()
     assert result.remote == clone_url
     assert result.web_url == f"{servers.github.url}/octo/{slug}"
     assert result.topics == TOPICS
@@ -103,12 +103,10 @@ def test_publish_creates_the_repository_sets_topics_and_pushes(
     )
     assert _git(project, "remote", "get-url", "origin") == clone_url
     assert _git(project, "status", "--porcelain") == ""
-    assert _answers(project)["remote"] == clone_url
-    assert _git(project, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
-        "Record the published remote in .portfolio.json",
-        "",
-        ".portfolio.json",
-    ]
+    # No commit of the tool's own: the history the world sees starts with the project's.
+    assert _git(project, "log", "--format=%s").startswith("Initial commit from portfolio")
+    assert _git(project, "rev-list", "--count", "HEAD") == "1"
+    assert "remote" not in _answers(project)
     assert f"Created the GitHub repository {result.web_url}" in messages
     assert f"Pushing main to {clone_url}" in messages
     assert any(line.startswith("Writing objects") for line in messages)
@@ -124,7 +122,7 @@ def test_options_choose_organisation_visibility_and_description(
     assert servers.github.calls("POST") == ["POST /orgs/acme/repos"]
     assert servers.github.requests[1].body["private"] is True
     assert servers.github.requests[1].body["description"] == "Line one two"
-    assert result.remote == servers.git.repo_url(f"acme/{slug}.git")
+    assert result.remote == servers.github.repo_url(f"acme/{slug}.git")
     assert branch_sha(servers.bare(f"acme/{slug}")) == result.sha
 
 
@@ -188,13 +186,13 @@ def test_a_failed_push_is_recoverable_by_running_publish_again(
     assert caught.value.hint.endswith(f"once fixed, run again: portfolio publish {project}")
     assert branch_sha(servers.bare(f"octo/{slug}")) is None
     assert _git(project, "status", "--porcelain") == ""
+    assert _git(project, "rev-list", "--count", "HEAD") == "1"  # the failure left no commit
 
     servers.git.token = token
     messages: list[str] = []
     result = _publish(project, servers, token, progress=messages.append)
 
     assert not result.created
-    assert not result.recorded  # recorded and committed by the first attempt, not twice
     assert servers.github.calls()[-4:] == [
         "GET /user",
         "POST /user/repos",
@@ -203,7 +201,7 @@ def test_a_failed_push_is_recoverable_by_running_publish_again(
     ]
     assert f"Reusing the empty GitHub repository {servers.github.url}/octo/{slug}" in messages
     assert branch_sha(servers.bare(f"octo/{slug}")) == _git(project, "rev-parse", "HEAD")
-    assert _git(project, "log", "--format=%s").count("Record the published remote") == 1
+    assert _git(project, "rev-list", "--count", "HEAD") == "1"
 
 
 def test_an_existing_repository_with_commits_is_not_overwritten(
@@ -233,7 +231,7 @@ def test_publishing_again_pushes_new_commits_to_the_same_repository(
 
     second = _publish(project, servers, token, progress=messages.append)
 
-    assert not second.created and not second.recorded
+    assert not second.created
     assert second.remote == first.remote
     assert f"Pushing to this project's GitHub repository {first.web_url}" in messages
     assert branch_sha(servers.bare(f"octo/{slug}")) == _git(project, "rev-parse", "HEAD")
@@ -268,7 +266,7 @@ def test_remote_to_a_bare_path_skips_github(
     )
 
     assert servers.github.requests == []
-    assert result.remote == str(bare) == _answers(project)["remote"]
+    assert result.remote == str(bare) == _git(project, "remote", "get-url", "origin")
     assert result.web_url is None and not result.created
     assert branch_sha(bare) == result.sha == _git(project, "rev-parse", "HEAD")
 
@@ -301,13 +299,27 @@ def test_remote_on_the_github_host_gets_the_token(
     project: Path, servers: Servers, token: str
 ) -> None:
     bare = servers.git.create_bare("octo/existing.git")
-    url = servers.git.repo_url("octo/existing.git")
+    url = servers.github.repo_url("octo/existing.git")
 
     result = _publish(project, servers, token, remote=url)
 
-    assert servers.github.requests == []
+    assert servers.github.calls() == []  # no API call: git's requests only
     assert branch_sha(bare) == result.sha
-    assert all(ok for _method, _path, ok in servers.git.requests)
+    assert any(ok for _method, _path, ok in servers.git.requests)
+
+
+def test_remote_on_another_port_of_the_github_host_never_gets_the_token(
+    project: Path, servers: Servers, token: str
+) -> None:
+    # Same scheme and host as the API (127.0.0.1), another port: another server entirely.
+    servers.git.create_bare("me/existing.git")
+    url = servers.git.repo_url("me/existing.git")
+    assert url.split(":")[:2] == servers.client.base_url.split(":")[:2]
+
+    with pytest.raises(GitError, match="git has no credentials to push to"):
+        publish_project(project, remote=url, client=servers.client, token_source=lambda: token)
+
+    assert servers.git.requests and not any(ok for _m, _p, ok in servers.git.requests)
 
 
 def test_remote_on_another_host_never_gets_the_github_token(

@@ -5,6 +5,7 @@ Validation happens before anything is written, so a bad name costs the user noth
 
 from __future__ import annotations
 
+import functools
 import json
 import keyword
 import re
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +32,11 @@ _GITHUB_USER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _MAX_SLUG = 64
 
-#: Import names a generated project depends on; a package named like one would shadow it.
-SHADOWED_PACKAGES = frozenset(
-    {
-        "click", "conftest", "fairlearn", "fastapi", "httpx", "implicit", "joblib", "matplotlib",
-        "numpy", "pandas", "pydantic", "pytest", "scipy", "skops", "sklearn", "src", "tests",
-        "tomllib", "uvicorn", "yaml",
-    }
-)  # fmt: skip
+#: Names the generated layout itself uses at the top of ``sys.path`` (with ``pythonpath``).
+LAYOUT_NAMES = frozenset({"conftest", "src", "tests"})
+#: The import names of the generated projects' whole dependency closure, one a line; written
+#: by ``scripts/update_reserved_names.py`` from the installed distributions' metadata.
+RESERVED_NAMES_FILE = "reserved_names.txt"
 
 
 def package_name(slug: str) -> str:
@@ -63,9 +62,18 @@ def slug_problem(slug: str) -> str | None:
         return f"{package!r} is a Python keyword"
     if package in sys.stdlib_module_names:
         return f"{package!r} is a Python standard-library module and would shadow it"
-    if package in SHADOWED_PACKAGES:
+    if package in LAYOUT_NAMES or package in reserved_names():
         return f"{package!r} would shadow a package the project depends on"
     return None
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Return the import names a generated project's dependencies install (see the file)."""
+    text = resources.files("portfolio").joinpath(RESERVED_NAMES_FILE).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 def suggest_slug(text: str) -> str:
@@ -139,6 +147,7 @@ def check_destination(target: Path) -> None:
         raise DestinationExistsError(
             f"{target} already exists; nothing was written",
             hint=f"choose another name (--set project_slug={target.name}-2) or folder (-o DIR)",
+            exit_code=2,
         )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,10 @@ PLACEHOLDER = "TODO(portfolio)"
 METRICS_FILE = Path("reports") / "metrics.json"
 PROVENANCE_FILE = Path("reports") / "provenance.json"
 DOCUMENTS = ("README.md", "MODEL_CARD.md")
+SAMPLE_DATA = "data/sample/"
 LARGE_FILE_BYTES = 1024 * 1024
+#: Text files larger than this are not searched for placeholders (data, not prose).
+TEXT_LIMIT = 4 * LARGE_FILE_BYTES
 ARTEFACT_SUFFIXES = (".skops", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".h5", ".onnx", ".npz")
 SKIPPED_DIRS = {
     ".git",
@@ -79,29 +84,12 @@ READING_ORDER = (
     "how to run",
 )
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _MARKER = re.compile(
     r"^[ \t]*<!--[ \t]*portfolio:([A-Za-z0-9][A-Za-z0-9_.-]*):(start|end)[ \t]*-->"
 )
+_WRITE_README = "write README.md as a regular Markdown file"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "a GitHub token",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
-    ),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
-    ("an API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}\b")),
-    (
-        "a hard-coded credential",
-        re.compile(
-            r"(?i)\b(?:api[_-]?key|secret[_-]?key|password|passwd|access[_-]?token)\b\s*[:=]\s*"
-            r"[\"'][^\"'\s]{12,}[\"']"
-        ),
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -115,6 +103,7 @@ class Finding:
     file: str | None = None
     line: int | None = None
     weight: int = 1
+    commit: str | None = None
 
     def location(self) -> str:
         """Return ``file:line`` (or just the file, or nothing) for display."""
@@ -167,14 +156,34 @@ class CheckReport:
 
     @property
     def score(self) -> int:
-        """Readiness from 0 to 100: the weighted share of rules passed, less a point a warning."""
-        total = sum(_RULE_WEIGHTS[r.rule] for r in self.results)
+        """Readiness from 0 to 100: half narrative, half evidence, less a point a warning.
+
+        Each half is the weighted share of its rules without an error. The narrative half
+        counts nothing while the README's own story is unwritten (placeholders left in it, or
+        no README at all): numbers without the story cannot make a project more than half
+        ready.
+        """
+        story = 0.0 if self.story_unwritten else self._share(lambda r: r in _NARRATIVE)
+        evidence = self._share(lambda r: r not in _NARRATIVE)
+        return max(0, round(50 * story + 50 * evidence) - len(self.warnings))
+
+    @property
+    def story_unwritten(self) -> bool:
+        """True while README.md holds placeholders or cannot be read at all."""
+        return any(
+            (f.rule == "placeholders" and f.file == "README.md") or f.fix == _WRITE_README
+            for f in self.findings
+        )
+
+    def _share(self, counts: Callable[[str], bool]) -> float:
+        results = [r for r in self.results if counts(r.rule)]
+        total = sum(_RULE_WEIGHTS[r.rule] for r in results)
         passed = sum(
             _RULE_WEIGHTS[r.rule]
-            for r in self.results
+            for r in results
             if not any(f.severity == ERROR for f in r.findings)
         )
-        return max(0, round(100 * passed / total) - len(self.warnings))
+        return passed / total if total else 1.0
 
     def next_steps(self, count: int = 3) -> list[str]:
         """Return the most valuable fixes first: errors before warnings, heavier rules first."""
@@ -209,6 +218,7 @@ class CheckReport:
                     "fix": f.fix,
                     "file": f.file,
                     "line": f.line,
+                    "commit": f.commit,
                 }
                 for f in self.findings
             ],
@@ -219,38 +229,56 @@ class CheckReport:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _project_files(project: Path, state: RepositoryState | None) -> list[Path]:
-    """Files the project is made of: git's view when it is a repository, else a filtered walk."""
+def _project_files(project: Path, state: RepositoryState | None) -> list[str]:
+    """Names of the files the project is made of: git's view when it is a repository.
+
+    Without git, a walk that follows no symbolic link and skips environments, caches and
+    the ignored data and model folders.
+    """
     if state is not None:
-        return [project / name for name in state.files if (project / name).is_file()]
+        return list(state.files)
     found = []
-    for path in project.rglob("*"):
-        relative = path.relative_to(project).parts
-        if (
-            path.is_file()
-            and not SKIPPED_DIRS.intersection(relative)
-            and relative[:2] not in {("data", "raw")}
-            and relative[:1] != ("models",)
-        ):
-            found.append(path)
+    for folder, dirs, files in os.walk(project):
+        relative = Path(folder).relative_to(project)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRS and (relative / d).as_posix() not in {"data/raw", "models"}
+        )
+        found += [(relative / name).as_posix() for name in files]
     return sorted(found)
 
 
-def _read_text(path: Path) -> str | None:
-    """Return the file's text, or None for binary, huge or unreadable files."""
+def _read_regular(path: Path, project: Path, limit: int) -> tuple[str | None, str]:
+    """Return a file's text, or None and why not (missing, not a regular file, too large).
+
+    Never blocks or reads forever: a FIFO, a device or a link out of the project (to
+    ``/dev/zero``, say) is refused before a byte is read.
+    """
     try:
-        if path.stat().st_size > LARGE_FILE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data:
-        return None
-    return data.decode("utf-8", errors="replace")
+        resolved = path.resolve()
+        if not resolved.is_relative_to(project.resolve()):
+            return None, "is a link to outside the project"
+        fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None, "does not exist"
+    except (OSError, RuntimeError) as err:  # RuntimeError: a symbolic link loop
+        return None, f"cannot be read ({getattr(err, 'strerror', None) or err})"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return None, "is not a regular file"
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > limit:
+            return None, f"is larger than {limit // LARGE_FILE_BYTES} MB"
+        data = handle.read(limit + 1)
+    return data.decode("utf-8", errors="replace"), ""
 
 
-def _rel(project: Path, path: Path) -> str:
-    return path.relative_to(project).as_posix()
+def _read_text(path: Path, project: Path) -> str | None:
+    """Return a text file's content; None for binary, huge, irregular or unreadable files."""
+    text, _why = _read_regular(path, project, TEXT_LIMIT)
+    return None if text is None or "\0" in text else text
 
 
 def block_contents(text: str) -> dict[str, str]:
@@ -276,17 +304,24 @@ def block_digest(content: str) -> str:
 
 
 def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 # --- rules -------------------------------------------------------------------------------
 
 
-def check_placeholders(project: Path, files: list[Path]) -> list[Finding]:
-    """Every ``TODO(portfolio)`` left, with what to write there."""
+def check_placeholders(project: Path, files: list[str]) -> list[Finding]:
+    """Every ``TODO(portfolio)`` left for the owner, with what to write there.
+
+    Files under ``tests/`` are code that may mention the marker (to test a report step, say),
+    never a story to write, so they are not searched.
+    """
     findings = []
-    for path in files:
-        text = _read_text(path)
+    for name in files:
+        if name.startswith("tests/"):
+            continue
+        text = _read_text(project / name, project)
         if text is None or PLACEHOLDER not in text:
             continue
         for number, line in enumerate(text.splitlines(), start=1):
@@ -299,7 +334,7 @@ def check_placeholders(project: Path, files: list[Path]) -> list[Finding]:
                         what or "write this part",
                         "fill the TODO(portfolio) "
                         "placeholders: the story is what a hiring manager reads",
-                        _rel(project, path),
+                        name,
                         number,
                         weight=3,
                     )
@@ -308,19 +343,27 @@ def check_placeholders(project: Path, files: list[Path]) -> list[Finding]:
 
 
 def _sections(readme: str) -> dict[str, str]:
-    """Map each expected section to the body under the first heading that claims it."""
-    text = _COMMENT.sub("", readme)
-    lines = text.splitlines()
+    """Map each expected section to the body under the first heading that claims it.
+
+    Headings are what a Markdown renderer (markdown-it, CommonMark) sees: a ``# Data`` line
+    inside a fenced code block or an HTML comment is not one, a setext heading is.
+    """
+    from markdown_it import MarkdownIt
+
+    lines = readme.splitlines()
+    tokens = MarkdownIt("commonmark").parse(readme)
     headings = [
-        (i, len(m[1]), m[2].lower()) for i, line in enumerate(lines) if (m := _HEADING.match(line))
+        (token.map[0], token.map[1], int(token.tag[1:]), tokens[index + 1].content.lower())
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map is not None
     ]
     found: dict[str, str] = {}
-    for index, (line_no, level, title) in enumerate(headings):
+    for index, (_first, after, level, title) in enumerate(headings):
         section = next((name for name, words in SECTIONS if any(w in title for w in words)), None)
         if section is None or section in found:
             continue
-        end = next((i for i, lvl, _ in headings[index + 1 :] if lvl <= level), len(lines))
-        found[section] = "\n".join(lines[line_no + 1 : end])
+        end = next((first for first, _a, lvl, _t in headings[index + 1 :] if lvl <= level), None)
+        found[section] = _COMMENT.sub("", "\n".join(lines[after:end]))
     return found
 
 
@@ -336,12 +379,16 @@ def _substantive(body: str) -> bool:
 
 def check_readme_sections(project: Path) -> list[Finding]:
     """Check that the sections a reviewer expects are present and say something."""
-    readme_path = project / "README.md"
-    readme = _read_text(readme_path)
+    readme, why = _read_regular(project / "README.md", project, TEXT_LIMIT)
     if readme is None:
         return [
             Finding(
-                "readme", ERROR, "README.md is missing", "write README.md", "README.md", weight=3
+                "readme",
+                ERROR,
+                f"README.md {why}",
+                _WRITE_README,
+                "README.md",
+                weight=3,
             )
         ]
     sections = _sections(readme)
@@ -379,21 +426,20 @@ def check_results(project: Path) -> list[Finding]:
     def error(message: str, file: str | None = None) -> Finding:
         return Finding("results", ERROR, message, fix, file, weight=3)
 
-    metrics = project / METRICS_FILE
-    if not metrics.is_file():
-        return [
-            error("results missing: reports/metrics.json does not exist", METRICS_FILE.as_posix())
-        ]
+    metrics, why = _read_regular(project / METRICS_FILE, project, TEXT_LIMIT)
+    if metrics is None:
+        return [error(f"results missing: reports/metrics.json {why}", METRICS_FILE.as_posix())]
     try:
-        json.loads(metrics.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        json.loads(metrics)
+    except ValueError as err:
         return [error(f"reports/metrics.json is not valid JSON ({err})", METRICS_FILE.as_posix())]
     try:
-        provenance = json.loads((project / PROVENANCE_FILE).read_text(encoding="utf-8"))
+        provenance_text, _why = _read_regular(project / PROVENANCE_FILE, project, TEXT_LIMIT)
+        provenance = json.loads(provenance_text or "")
         recorded_inputs = dict(provenance["inputs"])
         recorded_outputs = dict(provenance.get("outputs", {}))
         recorded_blocks = {k: dict(v) for k, v in dict(provenance.get("blocks", {})).items()}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return [
             error(
                 "reports/provenance.json is missing or unreadable: the results cannot be "
@@ -410,7 +456,7 @@ def check_results(project: Path) -> list[Finding]:
         elif _file_digest(path) != digest:
             findings.append(error(f"{name} changed since the last report", name))
     for document in DOCUMENTS:
-        text = _read_text(project / document)
+        text = _read_text(project / document, project)
         if text is None:
             continue
         blocks = block_contents(text)
@@ -453,10 +499,10 @@ def check_results(project: Path) -> list[Finding]:
     return findings
 
 
-def check_hygiene(project: Path, files: list[Path], state: RepositoryState | None) -> list[Finding]:
+def check_hygiene(project: Path, files: list[str], state: RepositoryState | None) -> list[Finding]:
     """Licence, CI and tests present; no large data or model files tracked by git."""
     findings = []
-    names = {_rel(project, p) for p in files}
+    names = set(files)
     if not any(n.split("/")[-1].upper().startswith(("LICENSE", "LICENCE")) for n in names):
         findings.append(
             Finding("hygiene", ERROR, "no LICENSE", "add a LICENSE file (MIT is a safe default)")
@@ -490,28 +536,73 @@ def check_hygiene(project: Path, files: list[Path], state: RepositoryState | Non
     return findings
 
 
-def check_secrets(project: Path, files: list[Path]) -> list[Finding]:
-    """Nothing that looks like a credential in the files git would publish."""
-    findings = []
-    for path in files:
-        text = _read_text(path)
-        if text is None:
-            continue
-        for number, line in enumerate(text.splitlines(), start=1):
-            what = next((what for what, pattern in _SECRETS if pattern.search(line)), None)
-            if what:
-                findings.append(
-                    Finding(
-                        "secrets",
-                        ERROR,
-                        f"looks like {what}",
-                        "remove the secret, rotate it, and purge it from git history",
-                        _rel(project, path),
-                        number,
-                        weight=3,
-                    )
-                )
+def check_secrets(project: Path, files: list[str], *, history: bool) -> list[Finding]:
+    """Nothing that looks like a credential in the project's files or in unpushed history.
+
+    Every file git would see (tracked, and untracked but not ignored) is scanned at any size,
+    and with ``history`` every file version the next push would send, even one deleted
+    since (see ``secret_scan``). A file that is not a regular one is a warning: it is not read.
+    """
+    from portfolio.secret_scan import scan_project
+
+    scan = scan_project(project, files, history=history)
+    findings = [
+        Finding(
+            "secrets",
+            ERROR,
+            f"looks like {hit.what}"
+            + (
+                f" (in commit {hit.commit[:12]}, history the next push would send)"
+                if hit.commit
+                else ""
+            ),
+            "remove the secret and rotate it; if a commit holds it, rewrite that history "
+            "(git rebase -i, or git filter-repo) before you publish",
+            hit.path,
+            hit.line,
+            weight=3,
+            commit=hit.commit,
+        )
+        for hit in scan.hits
+    ]
+    findings += [
+        Finding(
+            "secrets",
+            WARNING,
+            f"{skipped.path} {skipped.reason}: not scanned",
+            f"replace {skipped.path} with a regular file, or remove it",
+            skipped.path,
+        )
+        for skipped in scan.skipped
+    ]
     return findings
+
+
+def check_data(project: Path) -> list[Finding]:
+    """Warn while the reported numbers still come from the bundled sample data.
+
+    The report step records its inputs in ``reports/provenance.json``; a data file under
+    ``data/sample/`` among them means the results describe the template's sample, not yours.
+    """
+    text, _why = _read_regular(project / PROVENANCE_FILE, project, TEXT_LIMIT)
+    try:
+        inputs = dict(json.loads(text or "{}").get("inputs", {}))
+    except (ValueError, TypeError, AttributeError):
+        return []  # the results rule reports an unreadable provenance file
+    sample = sorted(name for name in inputs if str(name).startswith(SAMPLE_DATA))
+    if not sample:
+        return []
+    return [
+        Finding(
+            "data",
+            WARNING,
+            f"results still come from the bundled sample ({sample[0]})",
+            "point the config at your own data (or the real dataset: `make data`), then run "
+            "`make all`: a reviewer wants results on real data",
+            sample[0],
+            weight=2,
+        )
+    ]
 
 
 def check_git(state: RepositoryState | None) -> list[Finding]:
@@ -588,30 +679,28 @@ def check_template(project: Path, state: RepositoryState | None) -> list[Finding
 
 
 _RULE_ORDER = [
-    "placeholders",
-    "readme",
-    "results",
-    "freshness",
-    "hygiene",
-    "secrets",
-    "git",
+    "placeholders", "readme", "results", "freshness", "data", "hygiene", "secrets", "git",
     "template",
-]
+]  # fmt: skip
 _RULE_WEIGHTS = {
     "placeholders": 3,
     "readme": 2,
     "results": 3,
     "freshness": 2,
+    "data": 1,
     "hygiene": 2,
     "secrets": 3,
     "git": 1,
     "template": 1,
 }
+#: The rules that make the narrative half of the score; the others make the evidence half.
+_NARRATIVE = frozenset({"placeholders", "readme"})
 _TITLES = {
     "placeholders": "Narrative placeholders filled",
     "readme": "README sections a reviewer expects",
     "results": "Results exist and match the documents",
     "freshness": "Results are fresh",
+    "data": "Results come from your data, not the bundled sample",
     "hygiene": "Licence, CI, tests, no large files tracked",
     "secrets": "No secrets committed",
     "git": "Committed and pushed",
@@ -630,8 +719,9 @@ def check_project(project: Path, *, strict: bool = False) -> CheckReport:
         ("readme", lambda: check_readme_sections(project)),
         ("results", lambda: [f for f in results_findings if f.rule == "results"]),
         ("freshness", lambda: [f for f in results_findings if f.rule == "freshness"]),
+        ("data", lambda: check_data(project)),
         ("hygiene", lambda: check_hygiene(project, files, state)),
-        ("secrets", lambda: check_secrets(project, files)),
+        ("secrets", lambda: check_secrets(project, files, history=state is not None)),
         ("git", lambda: check_git(state)),
         ("template", lambda: check_template(project, state)),
     ]

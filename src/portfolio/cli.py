@@ -6,14 +6,16 @@ need them, so ``portfolio --help`` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from portfolio import __version__
 from portfolio.errors import AnswerError, DestinationExistsError, PortfolioError
+from portfolio.interrupts import Interrupted, signals_as_interrupts
 
 if TYPE_CHECKING:
     from portfolio.generate import CreatedProject
@@ -23,20 +25,55 @@ if TYPE_CHECKING:
 
 
 class PortfolioGroup(click.Group):
-    """Translates ``PortfolioError`` once, here: the message, a hint line, the exit code."""
+    """Translates failures once, here: ``error:`` and the message, a hint line, the exit code.
+
+    ``PortfolioError`` and click's own usage errors print the same way (exit code 2 for bad
+    input); Ctrl-C, SIGTERM and SIGHUP print what is on disk and exit 128 plus the signal.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the group's own options; a usage error there prints like every other error."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            _usage_error(err)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the whole program with SIGTERM and SIGHUP unwinding like Ctrl-C."""
+        with signals_as_interrupts():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command; a ``PortfolioError`` or Ctrl-C ends it with one line and a code."""
+        """Run the command; every failure ends it with one line, a hint and an exit code."""
         try:
             return super().invoke(ctx)
         except PortfolioError as err:
-            click.secho(f"error: {err.message}", err=True, fg="red")
-            if err.hint:
-                click.echo(f"hint: {err.hint}", err=True)
-            ctx.exit(err.exit_code)
-        except KeyboardInterrupt:
-            click.echo("\naborted; nothing was written", err=True)
-            ctx.exit(130)
+            _fail(err.message, err.hint, err.exit_code)
+        except click.UsageError as err:
+            _usage_error(err)
+        except KeyboardInterrupt as err:
+            interrupted = err if isinstance(err, Interrupted) else Interrupted.of(err, "")
+            # The terminal may be gone (SIGHUP): the exit code must still get out.
+            with contextlib.suppress(OSError):
+                outcome = f"; {interrupted.outcome}" if interrupted.outcome else ""
+                click.echo(f"\ninterrupted{outcome}", err=True)
+            ctx.exit(interrupted.exit_code)
+
+
+def _fail(message: str, hint: str, exit_code: int) -> NoReturn:
+    click.secho(f"error: {message}", err=True, fg="red")
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    raise click.exceptions.Exit(exit_code)
+
+
+def _usage_error(err: click.UsageError) -> NoReturn:
+    """Print click's usage error as ``error:`` plus a hint with the usage line; exit 2."""
+    hint = ""
+    if err.ctx is not None:
+        usage = err.ctx.get_usage().removeprefix("Usage: ")
+        hint = f"usage: {usage} (see `{err.ctx.command_path} --help`)"
+    _fail(err.format_message(), hint, err.exit_code)
 
 
 @click.group(cls=PortfolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,18 +125,31 @@ def _set_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def _ask(question: Question, validate: Callable[[str], str]) -> str:
-    def convert(value: str) -> str:
-        try:
-            return validate(value)
-        except (AnswerError, DestinationExistsError) as err:
-            raise click.UsageError(
-                f"{err.message}" + (f" ({err.hint})" if err.hint else "")
-            ) from err
+    """Ask until the answer is valid; each refusal is an ``error:`` line, then the question again.
 
+    Ctrl-C at the prompt is an interruption (exit 130); input that ends before an answer is
+    bad input, with the way to answer without prompts.
+    """
     text = question.prompt
     if question.choices:
         text = f"{text} ({', '.join(question.choices)})"
-    return str(click.prompt(text, default=question.default, value_proc=convert))
+    while True:
+        try:
+            reply = str(click.prompt(text, default=question.default))
+        except click.Abort as err:
+            if isinstance(err.__context__, KeyboardInterrupt):
+                raise err.__context__ from None
+            raise AnswerError(
+                f"no answer for {question.key}: the input ended",
+                hint="answer in advance with --set KEY=VALUE, or pass --no-input for the defaults",
+                exit_code=2,
+            ) from None
+        try:
+            return validate(reply)
+        except (AnswerError, DestinationExistsError) as err:
+            click.secho(f"error: {err.message}", err=True, fg="red")
+            if err.hint:
+                click.echo(f"hint: {err.hint}", err=True)
 
 
 _private_option = click.option(
@@ -176,18 +226,30 @@ def new(
         template, output_dir=output_dir, given=given, ask=ask, init_git=not no_git
     )
     publishing = github or remote is not None
-    _print_created(project, suggest_publish=not publishing)
+    where = _display_path(project.path)
+    with _interrupted_means(f"the project is complete at {where}"):
+        _print_created(project, suggest_publish=not publishing)
     if publishing:
         click.echo("")
         _publish(
-            Path(_display_path(project.path)),
+            Path(where),
             private=private,
             owner=owner,
             description=description,
             remote=remote,
             allow_dirty=False,
+            allow_secrets=False,
             token=token,
         )
+
+
+@contextlib.contextmanager
+def _interrupted_means(outcome: str) -> Iterator[None]:
+    """Turn an interruption inside the block into one that says ``outcome`` about the disk."""
+    try:
+        yield
+    except KeyboardInterrupt as err:
+        raise Interrupted.of(err, outcome) from None
 
 
 @main.command()
@@ -203,6 +265,11 @@ def new(
     is_flag=True,
     help="Publish even with uncommitted changes (only the last commit is pushed).",
 )
+@click.option(
+    "--allow-secrets",
+    is_flag=True,
+    help="Publish even if the secrets scan finds something that looks like a credential.",
+)
 def publish(
     path: Path,
     private: bool,
@@ -210,15 +277,19 @@ def publish(
     description: str | None,
     remote: str | None,
     allow_dirty: bool,
+    allow_secrets: bool,
 ) -> None:
     """Create a GitHub repository for the project at PATH (default: here) and push `main`.
 
+    First the commits it would push are scanned for secrets (as `portfolio check` does);
+    a finding stops it, naming the file and line or commit, unless --allow-secrets.
     The token comes from GITHUB_TOKEN, GH_TOKEN or `gh auth token` and reaches git only for
-    the push: never the URL, .git/config or a file. It needs the `repo` scope (fine-grained:
-    Administration and Contents, read and write). With --remote URL, push to any git host
-    instead (GitLab, Gitea, ssh, a folder) with git's own credentials; only a URL on GitHub
-    gets the token. Running it again reuses the empty repository a failed push left behind,
-    or pushes new commits to the project's own repository.
+    the push: never the URL, .git/config, a file or git's hooks. It needs the `repo` scope
+    (fine-grained: Administration and Contents, read and write). With --remote URL, push to
+    any git host instead (GitLab, Gitea, ssh, a folder) with git's own credentials; only a
+    URL on the GitHub host and port gets the token. Running it again reuses the empty
+    repository a failed push left behind, or pushes new commits to the project's own
+    repository.
     """
     if remote is not None and (private or owner is not None or description is not None):
         raise click.UsageError(
@@ -232,6 +303,7 @@ def publish(
         description=description,
         remote=remote,
         allow_dirty=allow_dirty,
+        allow_secrets=allow_secrets,
         token=None,
     )
 
@@ -244,6 +316,7 @@ def _publish(
     description: str | None,
     remote: str | None,
     allow_dirty: bool,
+    allow_secrets: bool,
     token: str | None,
 ) -> None:
     """Publish and print the outcome; ``token``, when already found, is not looked up again."""
@@ -257,10 +330,12 @@ def _publish(
         description=description,
         remote=remote,
         allow_dirty=allow_dirty,
+        allow_secrets=allow_secrets,
         token_source=token_from_environment if token is None else lambda: token,
         progress=_progress,
     )
-    _print_published(result)
+    with _interrupted_means(f"the project in {path} was published to {result.remote}"):
+        _print_published(result)
 
 
 @main.command()
@@ -273,9 +348,11 @@ def check(path: Path, as_json: bool, strict: bool) -> None:
     """Say whether the project at PATH (default: here) is ready to show a recruiter.
 
     Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
-    the results exist, match the README and model card and are fresher than the config and
-    code, and hygiene (licence, CI, tests, no large files or secrets committed, pushed).
-    Exits 0 when ready, 1 when not; --strict also fails on warnings.
+    the results exist, match the README and model card, are fresher than the config and code
+    and come from your data rather than the bundled sample, hygiene (licence, CI, tests, no
+    large files tracked), anything that looks like a secret in any file or in the history the
+    next push would send, and whether the work is committed and pushed. Exits 0 when ready,
+    1 when not; --strict also fails on warnings.
     """
     import json
 

@@ -29,7 +29,13 @@ class DestinationExistsError(PortfolioError):
 
 
 class GitError(PortfolioError):
-    """git is missing or one of its commands failed."""
+    """git is missing or one of its commands failed; ``detail`` keeps git's whole stderr."""
+
+    def __init__(
+        self, message: str, *, hint: str = "", exit_code: int = 1, detail: str = ""
+    ) -> None:
+        super().__init__(message, hint=hint, exit_code=exit_code)
+        self.detail = detail
 
 
 class GitHubError(PortfolioError):

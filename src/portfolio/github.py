@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from portfolio import __version__
 from portfolio.errors import GitHubAuthError, GitHubError
+from portfolio.redact import redact
 
 if TYPE_CHECKING:
     import httpx
@@ -52,15 +53,27 @@ def api_url() -> str:
     return (os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
 
 
-def git_origin(api: str) -> tuple[str, str]:
-    """Return the scheme and host serving git for the API at ``api``.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
-    github.com's API lives on ``api.github.com``; GitHub Enterprise serves both on one host
-    (``https://HOST/api/v3``). The token is only ever sent to this origin.
+
+def url_origin(url: str) -> tuple[str, str, int | None]:
+    """Return the scheme, host and port of ``url``, the port made explicit for http(s).
+
+    Raises ``ValueError`` for a port that is not a number.
     """
-    parts = urlsplit(api)
-    host = (parts.hostname or "").lower()
-    return parts.scheme.lower(), "github.com" if host == "api.github.com" else host
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+
+
+def git_origin(api: str) -> tuple[str, str, int | None]:
+    """Return the scheme, host and port serving git for the API at ``api``.
+
+    github.com's API lives on ``api.github.com``; GitHub Enterprise serves both from one
+    origin (``https://HOST/api/v3``). The token is only ever sent to this origin.
+    """
+    scheme, host, port = url_origin(api)
+    return scheme, "github.com" if host == "api.github.com" else host, port
 
 
 def token_from_environment() -> str:
@@ -77,7 +90,7 @@ def token_from_environment() -> str:
     note = ""
     if gh is not None:
         command = [gh, "auth", "token"]
-        _scheme, host = git_origin(api_url())
+        _scheme, host, _port = git_origin(api_url())
         if host != "github.com":
             command += ["--hostname", host]
         try:
@@ -110,22 +123,31 @@ class GitHubClient:
 
     Calls that can be repeated safely are retried on network errors and 5xx answers with
     exponential backoff; creating a repository is retried only when the request never left.
+    Each attempt may take ``timeout`` seconds (``connect_timeout`` to connect), and one call
+    with all its retries at most ``deadline`` seconds: an API that accepts the connection and
+    never answers fails in that time, not after four full timeouts.
     """
 
     def __init__(
         self,
         base_url: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        deadline: float = 20.0,
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = (base_url or api_url()).rstrip("/")
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        self.clock = clock
 
     def session(self, token: str) -> GitHubSession:
         """Open a session that authenticates every call with ``token``; use it in ``with``."""
@@ -139,9 +161,10 @@ class GitHubSession:
         import httpx
 
         self._client = client
+        self._token = token
         self._http = httpx.Client(
             base_url=client.base_url,
-            timeout=client.timeout,
+            timeout=httpx.Timeout(client.timeout, connect=client.connect_timeout),
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
@@ -157,12 +180,13 @@ class GitHubSession:
         self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._http.close()
+        self._token = ""
 
     def login(self) -> str:
         """Return the login of the token's owner; raises ``GitHubAuthError`` for a bad token."""
         response = self._request("GET", "/user", doing="checking who you are")
         if response.status_code != 200:
-            raise _error(response, doing="checking who you are")
+            raise self._error(response, doing="checking who you are")
         return str(response.json()["login"])
 
     def create_repository(
@@ -186,7 +210,7 @@ class GitHubSession:
                 hint="check the spelling of --owner (omit it to publish under your account); a "
                 "fine-grained token must have that organisation as its resource owner",
             )
-        raise _error(response, doing=doing)
+        raise self._error(response, doing=doing)
 
     def repository(self, owner: str, name: str) -> Repository:
         """Return an existing repository; raises ``GitHubError`` when it cannot be read."""
@@ -194,7 +218,7 @@ class GitHubSession:
         path = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
         response = self._request("GET", path, doing=doing)
         if response.status_code != 200:
-            raise _error(response, doing=doing)
+            raise self._error(response, doing=doing)
         return _repository(response.json())
 
     def set_topics(self, full_name: str, topics: list[str]) -> list[str]:
@@ -204,8 +228,13 @@ class GitHubSession:
         doing = f"setting the topics of {full_name}"
         response = self._request("PUT", path, json={"names": topics}, doing=doing)
         if response.status_code != 200:
-            raise _error(response, doing=doing)
+            raise self._error(response, doing=doing)
         return [str(topic) for topic in response.json().get("names", topics)]
+
+    def _error(self, response: httpx.Response, *, doing: str) -> GitHubError:
+        """Explain a failed call; an API that echoes the token does not get it printed."""
+        err = _error(response, doing=doing)
+        return type(err)(redact(err.message, self._token), hint=err.hint, exit_code=err.exit_code)
 
     def _request(
         self, method: str, path: str, *, doing: str, json: Any = None, idempotent: bool = True
@@ -213,24 +242,44 @@ class GitHubSession:
         import httpx
 
         client = self._client
+        started = client.clock()
         for attempt in range(client.retries + 1):
-            last = attempt == client.retries
+            left = client.deadline - (client.clock() - started)
+            wait = client.backoff * 2**attempt
+            last = attempt == client.retries or left <= 0
+            timeout = httpx.Timeout(
+                max(min(client.timeout, left), 0.001),
+                connect=max(min(client.connect_timeout, left), 0.001),
+            )
             try:
-                response = self._http.request(method, path, json=json)
+                response = self._http.request(method, path, json=json, timeout=timeout)
             except httpx.TransportError as err:
                 never_sent = isinstance(err, httpx.ConnectError | httpx.ConnectTimeout)
-                if last or not (idempotent or never_sent):
-                    raise GitHubError(
-                        f"cannot reach the GitHub API at {client.base_url} while {doing}: "
-                        f"{err or type(err).__name__}",
-                        hint="check your network connection (and GITHUB_API_URL if set), "
-                        "then run the same command again",
-                    ) from err
+                out_of_time = client.clock() - started + wait > client.deadline
+                if last or out_of_time or not (idempotent or never_sent):
+                    raise self._unreachable(err, doing=doing) from err
             else:
                 if last or not idempotent or response.status_code not in _RETRY_STATUSES:
                     return response
-            client.sleep(client.backoff * 2**attempt)
+                if client.clock() - started + wait > client.deadline:
+                    return response
+            client.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _unreachable(self, err: Exception, *, doing: str) -> GitHubError:
+        import httpx
+
+        base = self._client.base_url
+        if isinstance(err, httpx.TimeoutException):
+            what = f"the GitHub API at {base} did not answer in time while {doing}"
+        else:
+            detail = redact(str(err) or type(err).__name__, self._token)
+            what = f"cannot reach the GitHub API at {base} while {doing}: {detail}"
+        return GitHubError(
+            what,
+            hint="check your network connection (and GITHUB_API_URL if set), "
+            "then run the same command again",
+        )
 
 
 def _repository(data: dict[str, Any]) -> Repository:

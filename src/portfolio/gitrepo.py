@@ -1,27 +1,33 @@
-"""git through GitPython: identity, commits, the remote and the push; no credential on disk.
+"""git: identity, the first commit, the remote, the push and history; no credential on disk.
 
-GitPython drives the git binary here (``repo.git.add``/``commit``): its own index writer is
-several times slower for a freshly generated tree. A token reaches git only through the
-environment of the one process that needs it, as an ``http.<origin>.extraHeader`` passed with
-``GIT_CONFIG_COUNT``: never on a command line, in ``.git/config``, in a URL or in a file.
+GitPython reads repositories here; commands that write or talk to a remote run the git binary
+through ``run_git``, because GitPython neither stops its git process when interrupted (it
+would go on writing into a staging folder being removed) nor passes descriptors to it, and
+its push loses the remote's reason for a refusal. A token reaches git only through a pipe
+read by a credential helper of the one process that needs it (``network_environment``):
+never on a command line, in the environment, ``.git/config``, a URL, a file or a hook.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import os
+import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from portfolio.errors import GitError
+from portfolio.interrupts import shielded
+from portfolio.redact import TOKEN_USER, redact
 
 if TYPE_CHECKING:
-    import git
+    pass
 
 DEFAULT_BRANCH = "main"
 
@@ -45,7 +51,7 @@ class CommitResult:
 
 def require_git() -> None:
     """Raise ``GitError`` with a way out when the git executable is not installed."""
-    if shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE", "git")) is None:
+    if shutil.which(_git_executable()) is None:
         raise GitError(
             "git is not installed (no `git` on PATH)",
             hint="install git (https://git-scm.com/downloads), or pass --no-git to skip the repo",
@@ -85,36 +91,78 @@ def init_and_commit(
     ``before_commit``, when given, is called with the tree id of the files staged so far, and
     what it writes is committed too: the answers file records the pristine render's tree that
     way (a file cannot hold the id of a tree that contains it).
+    The git processes run through ``run_git``, so an interruption stops them before it
+    propagates (GitPython would leave them writing into a folder being removed).
     Raises ``GitError`` with git's own message when a git command fails.
     """
     require_git()
-    import git
-
+    run_git("init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}", cwd=path)
+    run_git("add", "--all", cwd=path)
+    commit = ("commit", "--quiet", "--no-verify", "-m", message)
+    use_fallback = False
     try:
-        repo = git.Repo.init(path, initial_branch=DEFAULT_BRANCH)
-        repo.git.add("--all")
-        if before_commit is not None:
-            before_commit(str(repo.git.write_tree()))
-            repo.git.add("--all")
-        use_fallback = False
-        try:
-            repo.git.commit("--quiet", "--no-verify", "-m", message)
-        except git.GitCommandError as err:
-            if not _is_identity_error(err):
-                raise
-            use_fallback = True
-            repo.git.commit("--quiet", "--no-verify", "-m", message, env=_identity_env(fallback))
-        sha = repo.head.commit.hexsha
-    except git.GitCommandError as err:
-        raise GitError(
-            f"git {err.command[1] if len(err.command) > 1 else ''} failed: {_trim(err.stderr)}",
-            hint="fix the git problem above, or pass --no-git and commit yourself",
-        ) from err
+        run_git(*commit, cwd=path)
+    except GitError as err:
+        if not _lacks_identity(err.detail):
+            raise
+        use_fallback = True
+        run_git(*commit, cwd=path, env=_identity_env(fallback))
+    sha = run_git("rev-parse", "HEAD", cwd=path).stdout.strip()
     return CommitResult(sha=sha, branch=DEFAULT_BRANCH, identity_from_answers=use_fallback)
 
 
-def _is_identity_error(err: git.GitCommandError) -> bool:
-    return _lacks_identity(str(err.stderr or ""))
+def run_git(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    pass_fds: tuple[int, ...] = (),
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run one git command to completion and return its output.
+
+    ``env`` adds to this process's environment. Whatever interrupts the wait (Ctrl-C, a
+    signal turned into an exception), the git process is killed and reaped before the
+    exception goes on, so it never outlives the caller's clean-up. With ``check``, a non-zero
+    exit raises ``GitError`` whose ``detail`` is git's stderr.
+    """
+    command = [_git_executable(), *args]
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        pass_fds=pass_fds,
+    )
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        _stop(process)
+        raise
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if check and result.returncode != 0:
+        raise GitError(
+            f"git {args[0]} failed: {_trim(stderr)}",
+            hint="fix the git problem above, or pass --no-git and commit yourself",
+            detail=stderr,
+        )
+    return result
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Kill ``process`` if it still runs and reap it, holding stop signals off meanwhile."""
+    with shielded():
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def _git_executable() -> str:
+    return os.environ.get("GIT_PYTHON_GIT_EXECUTABLE", "git")
 
 
 def _lacks_identity(stderr: str) -> bool:
@@ -135,9 +183,8 @@ def _trim(stderr: str | None, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-#: ``GIT_CONFIG_COUNT`` (how the token reaches git without a command line) arrived in git 2.31.
+#: ``GIT_CONFIG_COUNT`` (how the helper reaches git without a command line) arrived in git 2.31.
 MIN_GIT_FOR_TOKEN = (2, 31)
-_REDACTED = "***"
 
 
 @dataclass(frozen=True)
@@ -189,27 +236,6 @@ def uncommitted_changes(path: Path) -> list[str]:
     return status.splitlines()
 
 
-def commit_file(path: Path, relative: str, message: str, *, fallback: Identity) -> str:
-    """Commit the working-tree content of one tracked file, whatever else is staged; return the sha.
-
-    ``git commit -- <file>`` leaves the user's other changes, staged or not, out of the commit.
-    """
-    import git
-
-    args = ("--quiet", "--no-verify", "-m", message, "--", relative)
-    with git.Repo(path) as repo:
-        try:
-            try:
-                repo.git.commit(*args)
-            except git.GitCommandError as err:
-                if not _is_identity_error(err):
-                    raise
-                repo.git.commit(*args, env=_identity_env(fallback))
-            return repo.head.commit.hexsha
-        except git.GitCommandError as err:
-            raise GitError(f"git commit of {relative} failed: {_trim(err.stderr)}") from err
-
-
 def set_origin(path: Path, url: str) -> str | None:
     """Point ``origin`` at ``url`` (clean: no credentials); return its previous URL, if any.
 
@@ -257,15 +283,18 @@ def remote_is_empty(url: str, *, token: str | None = None) -> bool:
     Raises ``GitError`` (scrubbed of the token) when git cannot read it.
     """
     require_git()
-    import git
-
     check_remote_url(url)
-    runner = git.Git()
-    try:
-        refs = str(runner.ls_remote("--", url, env=network_environment(url, token, runner)))
-    except git.GitCommandError as err:
-        raise _remote_error(err, url, token, action="read") from err
-    return not refs.strip()
+    with network_environment(url, token) as (env, fds):
+        result = run_git("ls-remote", "--", url, env=env, pass_fds=fds, check=False)
+    if result.returncode != 0:
+        raise _remote_error(result.stderr, url, token, action="read")
+    return not result.stdout.strip()
+
+
+def origin_url(path: Path) -> str | None:
+    """Return the URL of the project's ``origin`` remote, or None when it has none."""
+    result = run_git("remote", "get-url", "origin", cwd=path, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def push(
@@ -273,92 +302,199 @@ def push(
 ) -> PushResult:
     """Push ``main`` to ``origin`` and make it the upstream; report git's stages to ``progress``.
 
-    ``token``, when given, is sent only to the remote's own origin, by this one git process.
-    Raises ``GitError`` (trimmed, scrubbed of the token) when git fails or the remote refuses.
+    ``token``, when given, is sent only to the remote's own origin, by this one git process,
+    and never reaches the hooks the push runs (see ``network_environment``). Raises
+    ``GitError`` (trimmed, scrubbed of the token) when git fails or the remote refuses,
+    quoting the remote's own reason.
     """
     require_git()
-    import git
+    url = origin_url(path)
+    if url is None:
+        raise GitError(f"{path} has no remote named origin", hint="set one: git remote add ...")
+    report = progress or _ignore_line
+    remote_lines: list[str] = []
 
-    with git.Repo(path) as repo:
-        url = repo.remote("origin").url
-        env = network_environment(url, token, repo.git)
-        refspec = f"{DEFAULT_BRANCH}:{DEFAULT_BRANCH}"
-        try:
-            results = repo.remote("origin").push(
-                refspec, progress=_progress_forwarder(progress), env=env, set_upstream=True
-            )
-        except git.GitCommandError as err:
-            raise _remote_error(err, url, token, action="push to") from err
-        refused = [info for info in results if info.flags & info.ERROR]
-        if refused or results.error is not None:
-            summary = refused[0].summary.strip() if refused else _trim(str(results.error))
-            raise GitError(
-                f"{_display(url)} refused the push of {DEFAULT_BRANCH}: {_scrub(summary, token)}",
-                hint="the remote has commits this project lacks: push to an empty repository, "
-                f"or merge them first (git pull origin {DEFAULT_BRANCH})",
-            )
-        sha = repo.head.commit.hexsha
+    def on_line(line: str) -> None:
+        if line.startswith("remote:"):
+            remote_lines.append(line.removeprefix("remote:").strip())
+        elif line.endswith("done."):
+            report(line)
+
+    args = ("push", "--porcelain", "--progress", "--set-upstream", "origin", _REFSPEC)
+    with network_environment(url, token) as (env, fds):
+        code, stdout, stderr = _run_streaming(
+            args, cwd=path, env=env, pass_fds=fds, on_line=on_line
+        )
+    status = _ref_status(stdout, f"refs/heads/{DEFAULT_BRANCH}")
+    if status is not None and status[0] == "!":
+        raise _refusal(url, status[1], [redact(line, token) for line in remote_lines if line])
+    if code != 0:
+        raise _remote_error("\n".join(stderr), url, token, action="push to")
+    sha = run_git("rev-parse", "HEAD", cwd=path).stdout.strip()
     return PushResult(url=url, branch=DEFAULT_BRANCH, sha=sha)
 
 
-def network_environment(url: str, token: str | None, runner: git.Git) -> dict[str, str]:
-    """Environment for one git process that talks to ``url``: never prompt, token if given.
+_REFSPEC = f"{DEFAULT_BRANCH}:{DEFAULT_BRANCH}"
 
-    The token becomes ``http.<origin>.extraHeader`` through ``GIT_CONFIG_COUNT``, scoped to the
-    remote's scheme, host and port; credential helpers are switched off for that process so the
-    user's stored credentials are neither used nor erased when the token is refused.
+
+def _ignore_line(_line: str) -> None:
+    """Drop git's progress when the caller does not want it."""
+
+
+def _ref_status(porcelain: str, ref: str) -> tuple[str, str] | None:
+    """Return the flag and summary ``git push --porcelain`` printed for ``ref``, if any."""
+    for line in porcelain.splitlines():
+        flag, _, rest = line.partition("\t")
+        refs, _, summary = rest.partition("\t")
+        if len(flag) == 1 and refs.partition(":")[2] == ref:
+            return flag, summary.strip()
+    return None
+
+
+def _refusal(url: str, summary: str, remote_lines: list[str]) -> GitError:
+    """Explain a push the remote refused: its own words first, then what to do."""
+    where = _display(url)
+    if summary.startswith("[remote rejected]"):
+        reason = "; ".join(remote_lines) or summary
+        return GitError(
+            f"{where} rejected the push of {DEFAULT_BRANCH}: {_trim(reason)}",
+            hint="a hook or rule on the remote refused these commits; do what its message "
+            "asks (or ask the remote's owner), then run the same command again",
+        )
+    return GitError(
+        f"{where} refused the push of {DEFAULT_BRANCH}: {summary}",
+        hint="the remote has commits this project lacks: push to an empty repository, "
+        f"or merge them first (git pull origin {DEFAULT_BRANCH})",
+    )
+
+
+def _run_streaming(
+    args: tuple[str, ...],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    pass_fds: tuple[int, ...],
+    on_line: Callable[[str], None],
+) -> tuple[int, str, list[str]]:
+    """Run git, handing each line of its stderr (progress lines end in CR) to ``on_line``.
+
+    Returns the exit code, stdout and the stderr lines. Like ``run_git``, the process is
+    killed and reaped if anything interrupts the wait.
+    """
+    process = subprocess.Popen(
+        [_git_executable(), *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=pass_fds,
+    )
+    assert process.stdout is not None and process.stderr is not None  # noqa: S101 (PIPE)
+    out = process.stdout
+    stdout: list[bytes] = []
+    # stdout is read beside stderr so that neither pipe can fill up and stall git.
+    reader = threading.Thread(target=lambda: stdout.append(out.read()), daemon=True)
+    lines: list[str] = []
+    try:
+        reader.start()
+        pending = b""
+        while chunk := os.read(process.stderr.fileno(), 65536):
+            *complete, pending = re.split(rb"[\r\n]", pending + chunk)
+            for raw in complete:
+                if line := raw.decode("utf-8", errors="replace").strip():
+                    lines.append(line)
+                    on_line(line)
+        if pending.strip():
+            lines.append(pending.decode("utf-8", errors="replace").strip())
+        code = process.wait()
+        reader.join()
+    except BaseException:
+        _stop(process)
+        raise
+    finally:
+        process.stdout.close()
+        process.stderr.close()
+    return code, b"".join(stdout).decode("utf-8", errors="replace"), lines
+
+
+@contextlib.contextmanager
+def network_environment(
+    url: str, token: str | None, *, cwd: Path | None = None
+) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
+    """Yield the environment and inherited descriptors for one git process that talks to ``url``.
+
+    git never prompts (``GIT_TERMINAL_PROMPT=0``, ssh in batch mode). A token reaches git
+    through a credential helper configured for the remote's own origin (scheme, host, port)
+    that reads it from a pipe: this function writes the token into the pipe and closes its
+    end, and the helper empties it when git asks for credentials, which git does while it
+    reads the remote's refs, before any hook runs. So the token is on no command line, in no
+    environment variable and in no file: the hooks a push runs (which inherit git's
+    environment, ``GIT_CONFIG_*`` included) see only the helper's text and an empty pipe.
+    The user's own credential helpers are switched off for that process, so their stored
+    credentials are neither used nor erased when the token is refused.
     """
     env = {"GIT_TERMINAL_PROMPT": "0", "GIT_TRACE_REDACT": "1"}
     user_ssh = os.environ.get("GIT_SSH_COMMAND") or os.environ.get("GIT_SSH")
-    if not (user_ssh or _configured_ssh(runner)):
+    if not (user_ssh or _configured_ssh(cwd)):
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
     if token is None:
-        return env
-    if runner.version_info[:2] < MIN_GIT_FOR_TOKEN:
-        version = ".".join(map(str, MIN_GIT_FOR_TOKEN))
+        yield env, ()
+        return
+    _check_token(token)
+    read_end, write_end = os.pipe()
+    try:
+        # A token is far smaller than a pipe's buffer, so this write never blocks.
+        os.write(write_end, f"{token}\n".encode())
+        os.close(write_end)
+        write_end = -1
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        helper = (
+            '!f() { cat >/dev/null; test "$1" = get || exit 0; '
+            f"echo username={TOKEN_USER}; printf password=; cat /dev/fd/{read_end}; }}; f"
+        )
+        config = [
+            ("credential.helper", ""),
+            (f"credential.{origin}.helper", helper),
+            ("core.askPass", ""),
+        ]
+        start = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
+        for index, (key, value) in enumerate(config, start):
+            env[f"GIT_CONFIG_KEY_{index}"] = key
+            env[f"GIT_CONFIG_VALUE_{index}"] = value
+        env["GIT_CONFIG_COUNT"] = str(start + len(config))
+        env["GIT_ASKPASS"] = ""
+        yield env, (read_end,)
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+
+
+def _check_token(token: str) -> None:
+    """Refuse a token git cannot be handed safely: an old git, or a token with line breaks."""
+    version = tuple(int(part) for part in re.findall(r"\d+", _git_version())[:2])
+    if version < MIN_GIT_FOR_TOKEN:
+        needed = ".".join(map(str, MIN_GIT_FOR_TOKEN))
         raise GitError(
-            f"git {version} or newer is needed to hand it the token safely",
+            f"git {needed} or newer is needed to hand it the token safely",
             hint="upgrade git (https://git-scm.com/downloads)",
         )
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "") + "/"
-    config = [(f"http.{origin}.extraHeader", _auth_header(token)), ("credential.helper", "")]
-    start = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
-    for index, (key, value) in enumerate(config, start):
-        env[f"GIT_CONFIG_KEY_{index}"] = key
-        env[f"GIT_CONFIG_VALUE_{index}"] = value
-    env["GIT_CONFIG_COUNT"] = str(start + len(config))
-    env["GIT_ASKPASS"] = ""
-    return env
+    if not token or any(char.isspace() or ord(char) < 0x20 for char in token):
+        raise GitError(
+            "the GitHub token holds spaces or control characters",
+            hint="set GITHUB_TOKEN to the token alone, on one line",
+        )
 
 
-def _auth_header(token: str) -> str:
-    """Build the header GitHub (and most git hosts) accept for a token over basic auth."""
-    return "Authorization: Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+def _git_version() -> str:
+    return run_git("--version").stdout
 
 
-def _configured_ssh(runner: git.Git) -> bool:
-    import git
-
-    try:
-        return bool(runner.config("--get", "core.sshCommand").strip())
-    except git.GitCommandError:
-        return False
-
-
-def _progress_forwarder(report: Callable[[str], None] | None) -> git.RemoteProgress | None:
-    """Turn git's progress into one line per finished stage ("Writing objects: ..., done.")."""
-    if report is None:
-        return None
-    forward = report
-    import git
-
-    class Forwarder(git.RemoteProgress):
-        def update(self, op_code: int, *_args: object, **_kwargs: object) -> None:
-            if op_code & self.END and self._cur_line:
-                forward(self._cur_line.strip())
-
-    return Forwarder()
+def _configured_ssh(cwd: Path | None) -> bool:
+    result = run_git("config", "--get", "core.sshCommand", cwd=cwd, check=False)
+    return bool(result.stdout.strip())
 
 
 _AUTH_FAILURES = ("terminal prompts disabled", "authentication failed", "error: 401", "error: 403")
@@ -369,11 +505,9 @@ _MISSING_REPOSITORY = (
 )
 
 
-def _remote_error(
-    err: git.GitCommandError, url: str, token: str | None, *, action: str
-) -> GitError:
+def _remote_error(stderr: str, url: str, token: str | None, *, action: str) -> GitError:
     """Explain a failed network git command in one line, scrubbed of the token."""
-    stderr = _scrub(str(err.stderr or ""), token)
+    stderr = redact(stderr, token)
     lowered = stderr.lower()
     where = _display(url)
     if any(s in lowered for s in _AUTH_FAILURES):
@@ -399,10 +533,22 @@ def _remote_error(
             f"no git repository at {where}",
             hint="create an empty repository there first, or check the URL",
         )
+    said = [line for line in stderr.splitlines() if line and not _is_progress(line)]
+    if action == "push to" and said and "failed to push some refs" in said[-1]:
+        reason = "; ".join(line.removeprefix("error: ") for line in said[:-1]) or said[-1]
+        return GitError(
+            f"the push to {where} was stopped before it started: {_trim(reason)}",
+            hint="a pre-push hook (or git itself) refused it; fix what it reports, then run "
+            "the same command again",
+        )
     return GitError(
-        f"git could not {action} {where}: {_trim(stderr)}",
+        f"git could not {action} {where}: {_trim(' '.join(said) or stderr)}",
         hint="fix the problem above and run the same command again",
     )
+
+
+def _is_progress(line: str) -> bool:
+    return line.endswith("done.") or "%" in line or line.startswith(("Total ", "To "))
 
 
 def _display(url: str) -> str:
@@ -413,13 +559,110 @@ def _display(url: str) -> str:
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
-def _scrub(text: str, token: str | None) -> str:
-    """Remove the token, in clear or as its Basic header, from text shown to the user."""
-    if not token:
-        return text
-    for secret in (token, _auth_header(token).removeprefix("Authorization: Basic ")):
-        text = text.replace(secret, _REDACTED)
-    return text
+#: File modes whose blobs are not file contents: symbolic links and submodules.
+_NOT_CONTENT = ("120000", "160000")
+_NO_BLOB = "0" * 40
+
+
+def unpushed_blobs(path: Path) -> dict[str, tuple[str, str]]:
+    """Map every file version a push of HEAD would send to (the commit adding it, its path).
+
+    "Would send" is what HEAD's history holds beyond every remote-tracking branch, which is
+    all of it before the first push. Each version is named once, by the oldest such commit
+    that brought it in; merges count against each parent, so a merge's own changes are in.
+    Empty when the repository has no commit yet. ``git log`` is read as it streams.
+    """
+    if run_git("rev-parse", "--verify", "--quiet", "HEAD", cwd=path, check=False).returncode:
+        return {}
+    args = (
+        "log", "--raw", "-z", "--no-abbrev", "--no-renames", "-m", "--root",
+        "--format=%x01%H", "HEAD", "--not", "--remotes",
+    )  # fmt: skip
+    found: dict[str, tuple[str, str]] = {}
+    commit = ""
+    fields = _stream_fields(args, cwd=path)
+    for field in fields:
+        field = field.lstrip("\n")
+        if field.startswith("\x01"):
+            commit = field[1:]
+        elif field.startswith(":"):
+            _old_mode, new_mode, _old, blob, _status = field[1:].split(" ")
+            name = next(fields, "")
+            if blob != _NO_BLOB and new_mode not in _NOT_CONTENT:
+                found[blob] = (commit, name)  # log runs newest first: the oldest one stays
+    return found
+
+
+def _stream_fields(args: tuple[str, ...], *, cwd: Path) -> Iterator[str]:
+    """Yield the NUL-separated fields git prints, as it prints them; stop git if abandoned."""
+    process = subprocess.Popen(
+        [_git_executable(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert process.stdout is not None  # noqa: S101 (stdout=PIPE)
+    try:
+        pending = b""
+        while chunk := process.stdout.read(65536):
+            *complete, pending = (pending + chunk).split(b"\0")
+            for field in complete:
+                yield field.decode("utf-8", errors="surrogateescape")
+        if pending:
+            yield pending.decode("utf-8", errors="surrogateescape")
+        if process.wait() != 0:
+            raise GitError(f"git {args[0]} failed in {cwd}")
+    finally:
+        _stop(process)
+        process.stdout.close()
+
+
+class BlobReader:
+    """Reads one blob's bytes from ``git cat-file --batch``, no further than its end."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._left = size
+
+    def read(self, size: int = -1) -> bytes:
+        """Return up to ``size`` bytes of the blob (the rest of it for -1); b"" at its end."""
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(wanted) if wanted else b""
+        self._left -= len(data)
+        return data
+
+    def drain(self) -> None:
+        """Skip what the reader has not read, and the newline git ends each blob with."""
+        while self.read(65536):
+            pass
+        self._stream.read(1)
+
+
+def read_blobs(path: Path, shas: Iterable[str]) -> Iterator[tuple[str, BlobReader]]:
+    """Yield a reader for each blob in turn, streamed by one ``git cat-file --batch``.
+
+    A reader is valid until the next one is yielded; missing objects are skipped.
+    """
+    process = subprocess.Popen(
+        [_git_executable(), "cat-file", "--batch"],
+        cwd=path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None and process.stdout is not None  # noqa: S101 (PIPE)
+    try:
+        for sha in shas:
+            process.stdin.write(f"{sha}\n".encode())
+            process.stdin.flush()
+            header = process.stdout.readline().split()
+            if len(header) != 3:
+                continue  # "<sha> missing"
+            reader = BlobReader(process.stdout, int(header[2]))
+            yield sha, reader
+            reader.drain()
+    finally:
+        with contextlib.suppress(BrokenPipeError):  # cat-file may be gone already
+            process.stdin.close()
+        _stop(process)
+        process.stdout.close()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Publish a generated project: create (or reuse) its GitHub repository, or use any remote; push.
 
-Local checks first, network last: nothing on disk changes before GitHub has answered, and the
-one local change, the clean remote URL recorded in ``.portfolio.json``, is committed on its own
-before the push, so the pushed tree holds it and the working tree stays clean. Any failure after
-the checks says that the project is intact and gives the exact command to run again.
+Local checks first, network last: the project must be a clean repository on ``main`` whose
+unpushed history holds nothing that looks like a secret, before GitHub is called at all. The
+only local change is git's own: ``origin`` and the branch's upstream. Nothing is committed, so
+the history starts with the owner's first commit and a failed push leaves no trace; a later
+run knows the project's repository from ``origin``. Any failure after the checks says that the
+project is intact and gives the exact command to run again.
 """
 
 from __future__ import annotations
@@ -12,32 +14,29 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from portfolio.answers import (
-    ANSWERS_FILE,
-    AnswersFile,
-    answer_problem,
-    read_answers_file,
-    update_answers_file,
-)
+from portfolio.answers import AnswersFile, answer_problem, read_answers_file
 from portfolio.errors import GitHubAuthError, GitHubError, PortfolioError, TemplateError
-from portfolio.github import GitHubClient, git_origin, normalise_topics, token_from_environment
+from portfolio.github import (
+    GitHubClient,
+    git_origin,
+    normalise_topics,
+    token_from_environment,
+    url_origin,
+)
 from portfolio.gitrepo import (
-    Identity,
     check_project_repo,
     check_remote_url,
-    commit_file,
+    origin_url,
     push,
     remote_is_empty,
     set_origin,
     uncommitted_changes,
 )
+from portfolio.interrupts import Interrupted
 
 #: Topics every published project gets; the template's name is added to them.
 TOPICS = ("portfolio", "machine-learning")
-#: The key of ``.portfolio.json`` that remembers where the project was published.
-REMOTE_KEY = "remote"
 _DESCRIPTION_MAX = 350
 
 Progress = Callable[[str], None]
@@ -53,7 +52,6 @@ class PublishResult:
     branch: str
     sha: str
     topics: tuple[str, ...]
-    recorded: bool
     warnings: tuple[str, ...]
 
 
@@ -65,6 +63,7 @@ def publish_project(
     description: str | None = None,
     remote: str | None = None,
     allow_dirty: bool = False,
+    allow_secrets: bool = False,
     client: GitHubClient | None = None,
     token_source: Callable[[], str] = token_from_environment,
     progress: Progress | None = None,
@@ -72,20 +71,15 @@ def publish_project(
     """Push the project at ``path`` to a new (or empty) GitHub repository, or to ``remote``.
 
     With ``remote``, GitHub is not called; the token is used only if that URL is on the
-    GitHub host of ``client``. Raises ``PortfolioError`` for a folder that is not a generated
-    project, a bad ``owner`` or ``remote``, or uncommitted changes (unless ``allow_dirty``);
-    ``GitError`` for a repository not on ``main`` or a push that fails; ``GitHubError`` for
-    API failures. After the local checks, every error's hint says that the project is intact
-    and gives the command to run again.
+    GitHub origin (scheme, host and port) of ``client``. Raises ``PortfolioError`` for a
+    folder that is not a generated project, a bad ``owner`` or ``remote``, uncommitted
+    changes (unless ``allow_dirty``) or history that looks like it holds a secret (unless
+    ``allow_secrets``); ``GitError`` for a repository not on ``main`` or a push that fails;
+    ``GitHubError`` for API failures. After the local checks, every error's hint (and an
+    interruption's message) says that the project is intact and gives the command to run
+    again.
     """
     report: Progress = progress or _ignore
-    answers = read_answers_file(path)
-    if owner is not None and (problem := answer_problem("github_username", owner)):
-        raise PortfolioError(f"invalid --owner {owner!r}: {problem}", exit_code=2)
-    remote_url = _remote_url(remote) if remote is not None else None
-    check_project_repo(path)
-    warnings = _check_clean(path, allow_dirty=allow_dirty)
-    client = client or GitHubClient()
     retry = retry_command(
         path,
         private=private,
@@ -93,12 +87,24 @@ def publish_project(
         description=description,
         remote=remote,
         allow_dirty=allow_dirty,
+        allow_secrets=allow_secrets,
     )
+    answers = read_answers_file(path)
+    if owner is not None and (problem := answer_problem("github_username", owner)):
+        raise PortfolioError(f"invalid --owner {owner!r}: {problem}", exit_code=2)
+    remote_url = _remote_url(remote) if remote is not None else None
+    check_project_repo(path)
+    warnings = _check_clean(path, allow_dirty=allow_dirty)
+    if not allow_secrets:
+        _refuse_secrets(path, override=f"{retry} --allow-secrets")
+    client = client or GitHubClient()
+    intact = f"the project in {path} is intact; once fixed, run again: {retry}"
     try:
         if remote_url is not None:
             target = _own_remote(remote_url, client, token_source)
         else:
             target = _github_repository(
+                path,
                 answers,
                 private=private,
                 owner=owner,
@@ -107,18 +113,17 @@ def publish_project(
                 token_source=token_source,
                 report=report,
             )
-        recorded = _record_remote(path, answers, target.url)
-        if recorded:
-            report(f"Recorded the remote in {ANSWERS_FILE} (one commit)")
         previous = set_origin(path, target.url)
         if previous is not None and previous != target.url:
             report(f"origin was {previous}; now {target.url}")
         report(f"Pushing main to {target.url}")
         pushed = push(path, token=target.token, progress=report)
     except PortfolioError as err:
-        intact = f"the project in {path} is intact; once fixed, run again: {retry}"
         hint = f"{err.hint}\n{intact}" if err.hint else intact
         raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
+    except KeyboardInterrupt as err:
+        outcome = f"publishing was cut short; the project in {path} is intact: run {retry}"
+        raise Interrupted.of(err, outcome) from None
     return PublishResult(
         remote=target.url,
         web_url=target.web_url,
@@ -126,8 +131,25 @@ def publish_project(
         branch=pushed.branch,
         sha=pushed.sha,
         topics=target.topics,
-        recorded=recorded,
         warnings=(*warnings, *target.warnings),
+    )
+
+
+def _refuse_secrets(path: Path, *, override: str) -> None:
+    """Refuse to publish history that holds something secret-looking, naming the first one."""
+    from portfolio.secret_scan import scan_history
+
+    hits = scan_history(path)
+    if not hits:
+        return
+    first = hits[0]
+    more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+    raise PortfolioError(
+        f"refusing to publish: {first.location()} looks like {first.what}{more}; "
+        "nothing was published",
+        hint="remove it and rotate the credential; if a commit holds it, rewrite that history "
+        "(git rebase -i, or git filter-repo) so no pushed commit has it; `portfolio check` "
+        f"lists every finding. If it is not a secret, publish anyway: {override}",
     )
 
 
@@ -151,6 +173,7 @@ def retry_command(
     description: str | None = None,
     remote: str | None = None,
     allow_dirty: bool = False,
+    allow_secrets: bool = False,
 ) -> str:
     """Return the ``portfolio publish`` command line that repeats these options, shell-quoted."""
     words = ["portfolio", "publish", str(path)]
@@ -164,6 +187,8 @@ def retry_command(
         words += ["--description", description]
     if allow_dirty:
         words.append("--allow-dirty")
+    if allow_secrets:
+        words.append("--allow-secrets")
     return shlex.join(words)
 
 
@@ -216,14 +241,20 @@ def _own_remote(url: str, client: GitHubClient, token_source: Callable[[], str])
 
 
 def _on_github(url: str, client: GitHubClient) -> bool:
-    """Say whether ``url`` is served by the GitHub that ``client`` talks to (scheme and host)."""
+    """Say whether ``url`` is served by the GitHub that ``client`` talks to.
+
+    Scheme, host and port must all match: another port on the same host is another server.
+    """
     if "://" not in url:
         return False
-    parts = urlsplit(url)
-    return (parts.scheme.lower(), (parts.hostname or "").lower()) == git_origin(client.base_url)
+    try:
+        return url_origin(url) == git_origin(client.base_url)
+    except ValueError:  # a port that is not a number
+        return False
 
 
 def _github_repository(
+    path: Path,
     answers: AnswersFile,
     *,
     private: bool,
@@ -235,7 +266,8 @@ def _github_repository(
 ) -> _Target:
     """Create the repository, or reuse it if it is empty or this project's own; set topics.
 
-    The token goes along with the push only when the clone URL is on the API's own host.
+    "This project's own" means ``origin`` already points at it, as a previous publish left
+    it. The token goes along with the push only when the clone URL is on the API's origin.
     """
     token = token_source()
     name = answers.answers.get("project_slug", "")
@@ -253,7 +285,7 @@ def _github_repository(
             push_token = token if _on_github(repo.clone_url, client) else None
             if remote_is_empty(repo.clone_url, token=push_token):
                 report(f"Reusing the empty GitHub repository {repo.html_url}")
-            elif answers.extra.get(REMOTE_KEY) == repo.clone_url:
+            elif origin_url(path) == repo.clone_url:
                 report(f"Pushing to this project's GitHub repository {repo.html_url}")
             else:
                 raise GitHubError(
@@ -278,20 +310,6 @@ def _github_repository(
         topics=tuple(topics),
         warnings=tuple(warnings),
     )
-
-
-def _record_remote(path: Path, answers: AnswersFile, url: str) -> bool:
-    """Record ``url`` in ``.portfolio.json`` and commit that file alone; say if it changed."""
-    if answers.extra.get(REMOTE_KEY) == url or not update_answers_file(path, **{REMOTE_KEY: url}):
-        return False
-    author = Identity(
-        answers.answers.get("author_name", "portfolio"),
-        answers.answers.get("author_email", "portfolio@localhost"),
-    )
-    commit_file(
-        path, ANSWERS_FILE, f"Record the published remote in {ANSWERS_FILE}", fallback=author
-    )
-    return True
 
 
 def _template_topics(template: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portfolio.answers import check_known_keys, validate_answer
+from portfolio.answers import answer_problem, check_known_keys, suggest_slug, validate_answer
 from portfolio.errors import TemplateError
 
 CONTEXT_FILE = "cookiecutter.json"
@@ -117,6 +117,8 @@ def resolve_answers(
             if defaults and key in defaults
             else (choices[0] if choices else str(render(key, raw)))
         )
+        if key == "project_slug" and answer_problem(key, default) is not None:
+            default = suggest_slug(default)  # a long or reserved name still offers a valid slug
         question = Question(key, str(prompts.get(key, key)), default, choices)
 
         def validate(value: str, key: str = key, choices: tuple[str, ...] = choices) -> str:

@@ -58,7 +58,9 @@ def describe(name: str, root: Path | None = None) -> TemplateInfo:
     root = root or templates_root()
     names = template_names(root)
     if name not in names:
-        raise TemplateError(f"unknown template {name!r}", hint=_suggestion(name, names))
+        raise TemplateError(
+            f"unknown template {name!r}", hint=_suggestion(name, names), exit_code=2
+        )
     path = root / name
     try:
         data = tomllib.loads((path / DESCRIPTION_FILE).read_text(encoding="utf-8"))

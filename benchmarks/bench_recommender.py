@@ -70,8 +70,10 @@ def _best(repeats: int, action: Callable[[], Any]) -> float:
 def _switch_to_movielens(project: Path, movielens: Path) -> None:
     config = project / "config.toml"
     text = config.read_text(encoding="utf-8")
-    text = text.replace('source = "csv"', 'source = "movielens"')
-    text = text.replace('path = "data/raw/ml-100k"', f'path = "{movielens.as_posix()}"')
+    text = text.replace('source = "file"', 'source = "movielens"')
+    text = text.replace(
+        'movielens_path = "data/raw/ml-100k"', f'movielens_path = "{movielens.as_posix()}"'
+    )
     config.write_text(text, encoding="utf-8")
 
 

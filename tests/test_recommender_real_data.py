@@ -60,8 +60,11 @@ def project(generated: Callable[[str], Path], movielens_dir: Path) -> Path:
     config = path / "config.toml"
     text = config.read_text(encoding="utf-8")
     for old, new in (
-        ('source = "csv"', 'source = "movielens"'),
-        ('path = "data/raw/ml-100k"', f'path = "{movielens_dir.resolve().as_posix()}"'),
+        ('source = "file"', 'source = "movielens"'),
+        (
+            'movielens_path = "data/raw/ml-100k"',
+            f'movielens_path = "{movielens_dir.resolve().as_posix()}"',
+        ),
     ):
         assert text.count(old) == 1, f"config.toml no longer has exactly one {old!r}"
         text = text.replace(old, new)

@@ -1,13 +1,21 @@
-"""The HTTP API answers known and unknown users and validates its input."""
+"""The HTTP API answers known and unknown users, checks its input, never serves a bad model."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
+from scipy import sparse
 
-from {{ cookiecutter.__package }}.api import create_app
+from {{ cookiecutter.__package }}.api import NOT_READY, create_app
+from {{ cookiecutter.__package }}.config import Config, load_config
+from {{ cookiecutter.__package }}.models import build_model, save_model
 
 from tests.conftest import PipelineRun
+from tests.test_models import craft_model_file
 
 
 @pytest.fixture(scope="module")
@@ -15,8 +23,10 @@ def client(pipeline_run: PipelineRun) -> TestClient:
     return TestClient(create_app(pipeline_run.config))
 
 
-def test_a_known_user_gets_k_items(client: TestClient) -> None:
-    response = client.get("/users/1/recommendations", params={"k": 4})
+def test_a_known_user_gets_k_items(client: TestClient, pipeline_run: PipelineRun) -> None:
+    user = pipeline_run.metrics["examples"]["user"]
+
+    response = client.get(f"/users/{user}/recommendations", params={"k": 4})
 
     assert response.status_code == 200
     body = response.json()
@@ -35,7 +45,10 @@ def test_an_unknown_user_is_served_by_the_cold_start_model(client: TestClient) -
     assert {"1", "2"}.isdisjoint(item["item_id"] for item in body["items"])
 
 
-@pytest.mark.parametrize("params", [{"k": 0}, {"k": 1000}, {"seen": ["not-an-item"]}])
+@pytest.mark.parametrize(
+    "params",
+    [{"k": 0}, {"k": 1000}, {"k": "NaN"}, {"k": "1e999"}, {"seen": ["not-an-item"]}],
+)
 def test_bad_requests_get_422(client: TestClient, params: dict[str, object]) -> None:
     response = client.get("/users/stranger/recommendations", params=params)
 
@@ -44,3 +57,80 @@ def test_bad_requests_get_422(client: TestClient, params: dict[str, object]) -> 
 
 def test_health(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_the_documented_examples_are_ids_from_the_data(
+    client: TestClient, pipeline_run: PipelineRun
+) -> None:
+    examples = pipeline_run.metrics["examples"]
+    operation = client.get("/openapi.json").json()["paths"]["/users/{user_id}/recommendations"]
+    parameters = {p["name"]: p for p in operation["get"]["parameters"]}
+
+    assert parameters["user_id"]["schema"]["examples"][0] == examples["user"]
+    assert parameters["seen"]["schema"]["examples"] == [examples["items"]]
+
+
+@pytest.fixture
+def served_copy(tmp_path: Path, pipeline_run: PipelineRun) -> Config:
+    """A copy of the pipeline's folder, whose models a test may damage."""
+    source = pipeline_run.config.root
+    shutil.copytree(source, tmp_path, dirs_exist_ok=True)
+    return load_config(tmp_path / "config.toml")
+
+
+def _unhealthy(config: Config) -> tuple[int, str, int]:
+    client = TestClient(create_app(config))
+    health = client.get("/health")
+    request = client.get("/users/1/recommendations")
+    return health.status_code, health.json()["detail"], request.status_code
+
+
+def _write_garbage(path: Path) -> None:
+    path.write_bytes(b"not a zip file")
+
+
+def _craft(path: Path) -> None:
+    craft_model_file(path, path.with_name("ran"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (_write_garbage, "is not a readable skops model file"),
+        (_craft, "types this project does not trust: numpy.testing._private.utils.runstring"),
+        (Path.unlink, "no model file ease.skops"),
+    ],
+)
+def test_a_refused_or_damaged_model_starts_an_api_that_answers_503(
+    served_copy: Config, damage: Callable[[Path], None], reason: str
+) -> None:
+    model = served_copy.models_dir / f"{served_copy.serve_model}.skops"
+    damage(model)
+
+    health, detail, request = _unhealthy(served_copy)
+
+    assert (health, request) == (503, 503)
+    assert reason in detail
+    assert str(served_copy.root) not in detail
+    assert not (served_copy.models_dir / "ran").exists()
+
+
+def test_a_model_trained_on_another_catalogue_is_refused(served_copy: Config) -> None:
+    other = build_model("ease", seed=0, neighbours=5, l2=1.0, popularity_weight=0.3)
+    other.fit(sparse.csr_matrix((3, 7)), None)
+    save_model(other, served_copy.models_dir / f"{served_copy.serve_model}.skops")
+
+    health, detail, _ = _unhealthy(served_copy)
+
+    assert health == 503
+    assert "trained on 7 items" in detail
+
+
+def test_missing_pipeline_output_answers_503_without_the_servers_paths(
+    served_copy: Config,
+) -> None:
+    shutil.rmtree(served_copy.processed_dir)
+
+    health, detail, request = _unhealthy(served_copy)
+
+    assert (health, request, detail) == (503, 503, NOT_READY)

@@ -9,6 +9,7 @@ personalised model clears popularity, and the trade-off report covers every mode
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -123,3 +124,15 @@ def test_recommend_shows_movielens_titles(project: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 6
     assert all("(19" in line for line in lines[1:]), result.stdout
+
+
+def test_the_data_block_names_movielens_its_licence_and_its_categories(project: Path) -> None:
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- portfolio:data:start -->")[1].split("<!-- portfolio:data:end -->")[0]
+
+    assert "MovieLens 100K (GroupLens" in block
+    assert "research use only and no redistribution" in block
+    assert "Explicit ratings without a relevance threshold" in block
+    # u.genre's 18 categories (its "unknown" is none) plus the decades of release.
+    features = re.search(r"([\d,]+) category and decade features", block)
+    assert features and int(features.group(1)) > 18

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from scipy import sparse
@@ -134,3 +140,47 @@ def test_missing_pipeline_output_answers_503_without_the_servers_paths(
     health, detail, request = _unhealthy(served_copy)
 
     assert (health, request, detail) == (503, 503, NOT_READY)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _first_answer(url: str, server: subprocess.Popen[str]) -> httpx.Response:
+    """Poll ``url`` until the server answers; fail with its output if it exits instead."""
+    deadline = time.monotonic() + 120  # a bound against hanging, not a performance target
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read() if server.stdout else ""
+            pytest.fail(f"the server exited with {server.returncode}:\n{output}")
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"no answer from {url}")
+
+
+def test_a_real_server_starts_with_a_damaged_model_and_reports_503(served_copy: Config) -> None:
+    (served_copy.models_dir / f"{served_copy.serve_model}.skops").write_bytes(b"not a zip")
+    port = _free_port()
+    source = Path(__file__).resolve().parents[1] / "src"
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"{create_app.__module__}:create_app"]
+    with subprocess.Popen(  # noqa: S603 - this interpreter, this project's module
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=served_copy.root,
+        env={**os.environ, "PYTHONPATH": str(source)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
+        try:
+            health = _first_answer(f"http://127.0.0.1:{port}/health", server)
+            request = httpx.get(f"http://127.0.0.1:{port}/users/1/recommendations", timeout=5)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    assert (health.status_code, request.status_code) == (503, 503)
+    assert "is not a readable skops model file" in health.json()["detail"]

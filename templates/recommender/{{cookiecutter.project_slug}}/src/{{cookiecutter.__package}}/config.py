@@ -9,11 +9,17 @@ Relative paths are resolved against the config file's folder while validating.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from {{ cookiecutter.__package }}.settings import (
     ConfigError,
@@ -38,7 +44,6 @@ __all__ = [
     "ModelsConfig",
     "Names",
     "RecommendConfig",
-    "Settings",
     "SplitConfig",
     "load_config",
 ]
@@ -289,8 +294,12 @@ class RecommendConfig(StrictModel):
     cold_start_model: ModelName = "content"
 
 
-class Settings(StrictModel):
-    """Everything config.toml holds."""
+class Config(StrictModel):
+    """Everything config.toml holds, and the folder its relative paths and outputs belong to.
+
+    ``root`` and ``file`` come from the validation context that ``load_config`` passes, never
+    from the file itself.
+    """
 
     seed: int = 42
     data: DataConfig
@@ -300,6 +309,9 @@ class Settings(StrictModel):
     models: ModelsConfig = ModelsConfig()
     # Validated even when left out, so the default models are checked against models.enabled.
     recommend: RecommendConfig = Field(default_factory=RecommendConfig, validate_default=True)
+
+    _root: Path = PrivateAttr(default=Path())
+    _file: Path = PrivateAttr(default=Path("config.toml"))
 
     @field_validator("recommend")
     @classmethod
@@ -318,54 +330,32 @@ class Settings(StrictModel):
                 )
         return value
 
-
-@dataclass(frozen=True)
-class Config:
-    """The validated settings, with the folder that relative paths and outputs belong to."""
-
-    root: Path
-    file: Path
-    settings: Settings
+    @model_validator(mode="after")
+    def _located(self, info: ValidationInfo) -> Self:
+        context = info.context or {}
+        self._root = Path(context.get("root", Path()))
+        self._file = Path(context.get("file", self._root / "config.toml"))
+        return self
 
     @property
-    def seed(self) -> int:
-        """Seeds the split, the random baseline and the bootstrap."""
-        return self.settings.seed
+    def root(self) -> Path:
+        """The config file's folder: relative paths, and every output, belong there."""
+        return self._root
 
     @property
-    def data(self) -> DataConfig:
-        """Where the data comes from and how it is read."""
-        return self.settings.data
-
-    @property
-    def names(self) -> Names:
-        """The words the report and the API use for users and items."""
-        return self.settings.names
-
-    @property
-    def split(self) -> SplitConfig:
-        """How the interactions are split."""
-        return self.settings.split
-
-    @property
-    def evaluation(self) -> EvaluationConfig:
-        """``k`` and the bootstrap settings."""
-        return self.settings.evaluation
-
-    @property
-    def models(self) -> ModelsConfig:
-        """The enabled models and their hyperparameters."""
-        return self.settings.models
+    def file(self) -> Path:
+        """The config file itself (its fingerprint goes into the provenance record)."""
+        return self._file
 
     @property
     def serve_model(self) -> str:
         """The model that serves known users."""
-        return self.settings.recommend.model
+        return self.recommend.model
 
     @property
     def cold_start_model(self) -> str:
         """The model that serves users no model saw in training."""
-        return self.settings.recommend.cold_start_model
+        return self.recommend.cold_start_model
 
     @property
     def data_files(self) -> list[Path]:
@@ -401,7 +391,6 @@ def load_config(path: str | Path = "config.toml") -> Config:
 
     """
     config_path = Path(path).resolve()
-    root = config_path.parent
+    context = {"root": config_path.parent, "file": config_path}
     raw = read_config_file(config_path)
-    settings = validate_config(Settings, raw, source=config_path.name, context={"root": root})
-    return Config(root=root, file=config_path, settings=settings)
+    return validate_config(Config, raw, source=config_path.name, context=context)

@@ -32,9 +32,11 @@ from {{ cookiecutter.__package }}.settings import (
 
 __all__ = [
     "MODEL_NAMES",
+    "Columns",
     "Config",
     "ConfigError",
     "DataConfig",
+    "DataFile",
     "EvaluationConfig",
     "FileFormat",
     "InteractionColumns",
@@ -116,8 +118,44 @@ class FileFormat(StrictModel):
             )
         return self
 
-    def _check_mapped(self, mapped: dict[str, str]) -> None:
-        """Refuse a mapping to a column that a headerless file's ``column_names`` lacks."""
+
+class Columns(StrictModel):
+    """Which column of a file plays which role; "" for a role the file has no column for."""
+
+    def mapped(self) -> dict[str, str]:
+        """Return each role with the column the config names for it (options excluded)."""
+        return {k: v for k, v in self.model_dump().items() if k != "category_separator"}
+
+
+class InteractionColumns(Columns):
+    """The roles of the interactions file's columns."""
+
+    user: Name
+    item: Name
+    rating: str = ""
+    timestamp: str = ""
+
+
+class ItemColumns(Columns):
+    """The roles of the item metadata file's columns, and how categories are separated."""
+
+    item: Name
+    title: str = ""
+    categories: str = ""
+    category_separator: Name = "|"
+    year: str = ""
+
+
+class DataFile(FileFormat):
+    """A file the config points at: where it is, how to read it, which column is what."""
+
+    path: ProjectPath
+    columns: Columns
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> Self:
+        """Refuse a column mapped twice, or one that a headerless file's names lack."""
+        mapped = self.columns.mapped()
         used = [name for name in mapped.values() if name]
         if len(set(used)) < len(used):
             raise ValueError(f"columns maps two roles to the same column: {mapped}")
@@ -133,53 +171,19 @@ class FileFormat(StrictModel):
                     f"columns.{role} = {name!r} is not one of column_names "
                     f"({', '.join(self.column_names)})"
                 )
+        return self
 
 
-class InteractionColumns(StrictModel):
-    """Which column of the interactions file holds what; "" when the data has no such column."""
-
-    user: Name
-    item: Name
-    rating: str = ""
-    timestamp: str = ""
-
-
-class InteractionsFile(FileFormat):
+class InteractionsFile(DataFile):
     """The interactions log: one row per user-item event."""
 
-    path: ProjectPath
     columns: InteractionColumns
 
-    @model_validator(mode="after")
-    def _columns_exist(self) -> Self:
-        self._check_mapped(self.columns.model_dump())
-        return self
 
-
-class ItemColumns(StrictModel):
-    """Which column of the item metadata file holds what; "" when it is absent."""
-
-    item: Name
-    title: str = ""
-    categories: str = ""
-    category_separator: Name = "|"
-    year: str = ""
-
-    def mapped(self) -> dict[str, str]:
-        """Return the roles that name a column of the file."""
-        return {k: v for k, v in self.model_dump().items() if k != "category_separator"}
-
-
-class ItemsFile(FileFormat):
+class ItemsFile(DataFile):
     """Optional item metadata: what the content model and the diversity metric read."""
 
-    path: ProjectPath
     columns: ItemColumns
-
-    @model_validator(mode="after")
-    def _columns_exist(self) -> Self:
-        self._check_mapped(self.columns.mapped())
-        return self
 
 
 class DataConfig(StrictModel):

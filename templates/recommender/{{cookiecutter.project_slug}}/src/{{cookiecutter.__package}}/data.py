@@ -122,7 +122,7 @@ def _canonical_interactions(
     key = "data.interactions"
     read = read_table(source.path, source, key=key)
     frame, columns = read.frame, source.columns
-    mapped = columns.model_dump()
+    mapped = columns.mapped()
     _require_columns(frame, mapped, key, source.path)
     notes: list[str] = []
     out = pd.DataFrame(

@@ -70,6 +70,23 @@ def test_render_blocks_writes_exactly_the_documented_blocks(pipeline_run: Pipeli
     }
 
 
+def test_the_summary_never_claims_a_model_beats_random_when_none_does(
+    pipeline_run: PipelineRun,
+) -> None:
+    root = pipeline_run.config.root
+    metrics = json.loads(json.dumps(pipeline_run.metrics))
+    floor = metrics["models"]["random"]["accuracy"]["ndcg"]
+    for result in metrics["models"].values():
+        result["accuracy"]["ndcg"] = dict(floor)
+    figures = {name: root / f"{name}.png" for name in ("tradeoffs", "exposure", "cold_start")}
+
+    blocks = render_blocks(metrics, figures, root, pipeline_run.config.names)
+
+    summary = blocks[root / "README.md"]["summary"]
+    assert f"0 of {len(MODEL_NAMES)} models beat random" in summary
+    assert "no signal" in summary
+
+
 def test_report_fills_every_block_and_keeps_the_authors_text(pipeline_run: PipelineRun) -> None:
     root = pipeline_run.config.root
     for name, blocks in DOCUMENT_BLOCKS.items():

@@ -152,7 +152,8 @@ def pareto_front(models: dict[str, Metrics], x_axis: str, y_axis: str = "ndcg") 
 
 def _summary(metrics: Metrics, names: Names) -> str:
     models, k = metrics["models"], metrics["k"]
-    useful = beats_random(models) or [name for name in models if name != "random"] or ["random"]
+    beating = beats_random(models)
+    useful = beating or [name for name in models if name != "random"] or ["random"]
     best = winners(models, useful)
     ranked = sorted(models, key=lambda n: -models[n]["accuracy"]["ndcg"]["estimate"])
     top = ranked[0]
@@ -171,8 +172,12 @@ def _summary(metrics: Metrics, names: Names) -> str:
         )
         sentences.append(f"Next is **{second}** ({second_ndcg.format()}); {verdict}.")
     sentences.append(
-        f"{len(useful)} of {len(models)} models beat random with non-overlapping intervals"
-        + (f" ({', '.join(useful)})." if useful else ".")
+        f"{len(beating)} of {len(models)} models beat random with non-overlapping intervals"
+        + (
+            f" ({', '.join(beating)})."
+            if beating
+            else ": this data may hold no signal these models can use."
+        )
     )
     beyond_parts = []
     for key, phrase, show in (

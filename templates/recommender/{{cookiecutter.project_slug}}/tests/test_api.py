@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from scipy import sparse
 
-from {{ cookiecutter.__package }}.api import NOT_READY, create_app
+from {{ cookiecutter.__package }}.api import BAD_CONFIG, NOT_READY, create_app
 from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.models import build_model, save_model
 
@@ -130,6 +130,20 @@ def test_a_model_trained_on_another_catalogue_is_refused(served_copy: Config) ->
 
     assert health == 503
     assert "trained on 7 items" in detail
+
+
+def test_an_invalid_config_answers_503_and_the_log_names_the_key(
+    served_copy: Config, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = served_copy.root / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("seed = 3", "seed = 1.5"), encoding="utf-8")
+    monkeypatch.chdir(served_copy.root)  # the server reads ./config.toml, as `make serve` does
+
+    health = TestClient(create_app()).get("/health")
+
+    assert (health.status_code, health.json()["detail"]) == (503, BAD_CONFIG)
+    assert "seed = 1.5" in caplog.text
 
 
 def test_missing_pipeline_output_answers_503_without_the_servers_paths(

@@ -26,6 +26,7 @@ __all__ = ["RecommendationResponse", "create_app"]
 logger = logging.getLogger(__name__)
 #: What a client is told when the data is missing: the server's paths stay in its log.
 NOT_READY = "the pipeline's output is missing or unreadable: run `make all` on the server"
+BAD_CONFIG = "the server's config.toml is invalid: its log names the key to fix"
 
 
 class Item(BaseModel):
@@ -52,7 +53,10 @@ def _load_service(config: Config | None) -> tuple[RecommendationService | None, 
     except ModelFileError as err:
         logger.error("not serving recommendations: %s", err)
         return None, str(err)  # names the file, never the server's folder
-    except (ConfigError, DataError, FileNotFoundError) as err:
+    except ConfigError as err:
+        logger.error("not serving recommendations: %s", err)
+        return None, BAD_CONFIG
+    except (DataError, FileNotFoundError) as err:
         logger.error("not serving recommendations: %s", err)
         return None, NOT_READY
 

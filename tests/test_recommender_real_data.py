@@ -9,6 +9,7 @@ personalised model clears popularity, and the trade-off report covers every mode
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,8 +61,11 @@ def project(generated: Callable[[str], Path], movielens_dir: Path) -> Path:
     config = path / "config.toml"
     text = config.read_text(encoding="utf-8")
     for old, new in (
-        ('source = "csv"', 'source = "movielens"'),
-        ('path = "data/raw/ml-100k"', f'path = "{movielens_dir.resolve().as_posix()}"'),
+        ('source = "file"', 'source = "movielens"'),
+        (
+            'movielens_path = "data/raw/ml-100k"',
+            f'movielens_path = "{movielens_dir.resolve().as_posix()}"',
+        ),
     ):
         assert text.count(old) == 1, f"config.toml no longer has exactly one {old!r}"
         text = text.replace(old, new)
@@ -120,3 +124,15 @@ def test_recommend_shows_movielens_titles(project: Path) -> None:
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 6
     assert all("(19" in line for line in lines[1:]), result.stdout
+
+
+def test_the_data_block_names_movielens_its_licence_and_its_categories(project: Path) -> None:
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- portfolio:data:start -->")[1].split("<!-- portfolio:data:end -->")[0]
+
+    assert "MovieLens 100K (GroupLens" in block
+    assert "research use only and no redistribution" in block
+    assert "Explicit ratings without a relevance threshold" in block
+    # u.genre's 18 categories (its "unknown" is none) plus the decades of release.
+    features = re.search(r"([\d,]+) category and decade features", block)
+    assert features and int(features.group(1)) > 18

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,7 +13,9 @@ import skops.io as sio
 from scipy import sparse
 
 from {{ cookiecutter.__package }}.config import MODEL_NAMES
+from {{ cookiecutter.__package }}.modelfile import ModelFileError, types_needing_trust
 from {{ cookiecutter.__package }}.models import (
+    TRUSTED_TYPES,
     EASERecommender,
     ItemKNNRecommender,
     PopularityRecommender,
@@ -19,6 +24,9 @@ from {{ cookiecutter.__package }}.models import (
     load_model,
     save_model,
 )
+
+# A real numpy function that runs a string as code: the payload a crafted file would name.
+RUNSTRING = ("numpy.testing._private.utils", "runstring")
 
 K = 5
 
@@ -80,11 +88,106 @@ def test_a_saved_model_loads_back_and_recommends_the_same(name: str, tmp_path: P
     assert (loaded.recommend(history, K) == model.recommend(history, K)).all()
 
 
+def test_the_trusted_types_are_exactly_what_the_models_need(tmp_path: Path) -> None:
+    needed: set[str] = set()
+    for name in MODEL_NAMES:
+        path = tmp_path / f"{name}.skops"
+        save_model(fitted(name), path)
+        needed |= types_needing_trust(path)
+
+    assert needed == TRUSTED_TYPES
+
+
 def test_loading_refuses_types_outside_the_trusted_list(tmp_path: Path) -> None:
     path = tmp_path / "other.skops"
     sio.dump({"payload": sparse.coo_matrix(np.eye(2))}, path)
 
-    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+    with pytest.raises(ModelFileError, match=r"scipy\.sparse\._coo\.coo_matrix"):
+        load_model(path)
+
+
+def craft_model_file(path: Path, marker: Path) -> None:
+    """Save a real EASE model, then hide in it a node that would ``exec`` code creating ``marker``.
+
+    The node sits inside a trusted type, where a loader that only checked the outer object,
+    or trusted every ``numpy.`` name, would construct it.
+    """
+    save_model(fitted("ease"), path)
+    schema = _schema(path)
+    # skops's own encoding of the call's arguments, whatever its version writes.
+    arguments_file = path.with_name("arguments.skops")
+    sio.dump((f"open({str(marker)!r}, 'w').close()", {}), arguments_file)
+    arguments = _without_ids(_schema(arguments_file))
+    for key in ("protocol", "_skops_version"):
+        arguments.pop(key, None)
+    module, name = RUNSTRING
+    schema["content"]["content"]["l2"] = {
+        "__class__": name,
+        "__module__": module,
+        "__loader__": "ConstructorFromReduceNode",
+        "content": arguments,
+    }
+    with zipfile.ZipFile(path) as archive:
+        members = {member: archive.read(member) for member in archive.namelist()}
+    members["schema.json"] = json.dumps(schema).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+
+
+def _without_ids(node: Any) -> Any:
+    """Drop skops's object ids, which could collide with those of the model's own schema."""
+    if isinstance(node, dict):
+        return {k: _without_ids(v) for k, v in node.items() if k != "__id__"}
+    if isinstance(node, list):
+        return [_without_ids(v) for v in node]
+    return node
+
+
+def _schema(path: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("schema.json"))
+
+
+def test_a_crafted_model_file_is_refused_before_anything_in_it_runs(tmp_path: Path) -> None:
+    path, marker = tmp_path / "ease.skops", tmp_path / "ran"
+    craft_model_file(path, marker)
+
+    with pytest.raises(ModelFileError, match="numpy.testing._private.utils.runstring"):
+        load_model(path)
+
+    assert not marker.exists()
+
+
+def test_the_crafted_file_would_run_code_if_its_type_were_trusted(tmp_path: Path) -> None:
+    # Proves the payload above is real, so the refusal is what keeps the code from running.
+    path, marker = tmp_path / "ease.skops", tmp_path / "ran"
+    craft_model_file(path, marker)
+
+    sio.load(path, trusted=sorted(types_needing_trust(path)))
+
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04 damaged"])
+def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "ease.skops"
+    path.write_bytes(content)
+
+    with pytest.raises(ModelFileError, match="ease.skops is not a readable skops model file"):
+        load_model(path)
+
+
+def test_a_missing_model_file_says_to_train(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="make train"):
+        load_model(tmp_path / "ease.skops")
+
+
+def test_a_file_holding_something_else_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ease.skops"
+    sio.dump({"weights": np.eye(2)}, path)
+
+    with pytest.raises(ModelFileError, match="does not hold a recommender"):
         load_model(path)
 
 

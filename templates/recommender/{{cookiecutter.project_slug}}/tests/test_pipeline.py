@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
+import shlex
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from {{ cookiecutter.__package }}.__main__ import main
@@ -14,11 +15,12 @@ from {{ cookiecutter.__package }}.markers import find_blocks, replace_block
 from {{ cookiecutter.__package }}.metrics import ACCURACY_METRICS
 from {{ cookiecutter.__package }}.provenance import PROVENANCE_FILE, stale_inputs
 from {{ cookiecutter.__package }}.recommend import recommend_for
-from {{ cookiecutter.__package }}.report import report
+from {{ cookiecutter.__package }}.report import DOCUMENT_BLOCKS, render_blocks, report
 
-from tests.conftest import DOCUMENTS, ROOT, PipelineRun, write_config
+from tests.conftest import AUTHOR_TEXT, DELETE, PipelineRun, run_pipeline, write_config
 
 BEYOND = ("coverage", "novelty", "diversity", "gini", "personalisation", "latency_ms_per_user")
+PLACEHOLDER = "_Run `make all` to fill this section._"
 
 
 def test_metrics_cover_every_model_and_metric(pipeline_run: PipelineRun) -> None:
@@ -32,6 +34,7 @@ def test_metrics_cover_every_model_and_metric(pipeline_run: PipelineRun) -> None
         assert set(BEYOND) <= set(result["beyond_accuracy"])
         assert set(ACCURACY_METRICS) <= set(result["cold_start"])
         assert result["training"]["size_bytes"] > 0
+        assert result["fallback"] is None
 
 
 def test_personalised_models_beat_random(pipeline_run: PipelineRun) -> None:
@@ -48,14 +51,50 @@ def _outside_blocks(text: str) -> str:
     return text
 
 
+def _block(text: str, name: str) -> str:
+    start, end = f"<!-- portfolio:{name}:start -->", f"<!-- portfolio:{name}:end -->"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_render_blocks_writes_exactly_the_documented_blocks(pipeline_run: PipelineRun) -> None:
+    root = pipeline_run.config.root
+    figures = {
+        name: root / "reports" / "figures" / f"{name}.png"
+        for name in ("tradeoffs", "exposure", "cold_start")
+    }
+
+    blocks = render_blocks(pipeline_run.metrics, figures, root, pipeline_run.config.names)
+
+    assert {path.relative_to(root).as_posix(): set(b) for path, b in blocks.items()} == {
+        name: set(names) for name, names in DOCUMENT_BLOCKS.items()
+    }
+
+
+def test_the_summary_never_claims_a_model_beats_random_when_none_does(
+    pipeline_run: PipelineRun,
+) -> None:
+    root = pipeline_run.config.root
+    metrics = json.loads(json.dumps(pipeline_run.metrics))
+    floor = metrics["models"]["random"]["accuracy"]["ndcg"]
+    for result in metrics["models"].values():
+        result["accuracy"]["ndcg"] = dict(floor)
+    figures = {name: root / f"{name}.png" for name in ("tradeoffs", "exposure", "cold_start")}
+
+    blocks = render_blocks(metrics, figures, root, pipeline_run.config.names)
+
+    summary = blocks[root / "README.md"]["summary"]
+    assert f"0 of {len(MODEL_NAMES)} models beat random" in summary
+    assert "no signal" in summary
+
+
 def test_report_fills_every_block_and_keeps_the_authors_text(pipeline_run: PipelineRun) -> None:
     root = pipeline_run.config.root
-    for name in DOCUMENTS:
+    for name, blocks in DOCUMENT_BLOCKS.items():
         text = (root / name).read_text(encoding="utf-8")
-        original = (ROOT / name).read_text(encoding="utf-8")
-        assert find_blocks(text) == find_blocks(original)
-        assert "_Run `make all` to fill this section._" not in text, name
-        assert _outside_blocks(text) == _outside_blocks(original), name
+        assert find_blocks(text) == list(blocks)
+        for block in blocks:
+            assert _block(text, block).strip(), (name, block)
+        assert _outside_blocks(text).count(AUTHOR_TEXT) == len(blocks) + 1, name
     tradeoffs = (root / "docs" / "tradeoffs.md").read_text(encoding="utf-8")
     for model in MODEL_NAMES:
         assert f"| {model} " in tradeoffs
@@ -64,9 +103,43 @@ def test_report_fills_every_block_and_keeps_the_authors_text(pipeline_run: Pipel
     assert "(../reports/figures/tradeoffs.png)" in tradeoffs
 
 
+def test_the_report_speaks_of_the_configured_names(pipeline_run: PipelineRun) -> None:
+    readme = (pipeline_run.config.root / "README.md").read_text(encoding="utf-8")
+    names = pipeline_run.config.names
+
+    assert f"{names.items} the {names.user} {names.interacted} later" in _block(readme, "business")
+    assert f"cold-start {names.users}" in _block(readme, "summary")
+    assert f"{names.users} with {pipeline_run.metrics['dataset']['items']:,} {names.items}" in (
+        _block(readme, "data")
+    )
+
+
+def test_the_data_block_says_how_the_files_were_read(pipeline_run: PipelineRun) -> None:
+    data = _block((pipeline_run.config.root / "README.md").read_text(encoding="utf-8"), "data")
+
+    assert "comma-separated (detected)" in data
+    assert "`user_id` as the member" in data
+    assert "category and decade features" in data
+    assert "latest 20% of interactions held out" in data
+
+
+def test_the_example_commands_name_ids_from_the_data(pipeline_run: PipelineRun) -> None:
+    readme = (pipeline_run.config.root / "README.md").read_text(encoding="utf-8")
+    examples = pipeline_run.metrics["examples"]
+    interactions = pd.read_parquet(pipeline_run.config.processed_dir / "interactions.parquet")
+    block = _block(readme, "try")
+
+    assert examples["user"] in set(interactions.loc[interactions["role"] == "train", "user_id"])
+    assert examples["unknown_user"] not in set(interactions["user_id"])
+    assert set(examples["items"]) <= set(interactions["item_id"])
+    assert f"USER_ID={shlex.quote(examples['user'])}" in block
+    assert f"/users/{examples['user']}/recommendations" in block
+    assert f"--seen {' '.join(examples['items'])}" in block
+
+
 def test_report_rerun_changes_nothing(pipeline_run: PipelineRun) -> None:
     root = pipeline_run.config.root
-    paths = [root / name for name in DOCUMENTS]
+    paths = [root / name for name in DOCUMENT_BLOCKS]
     figures = sorted((root / "reports" / "figures").glob("*.png"))
     before = [path.read_bytes() for path in paths + figures]
 
@@ -78,12 +151,15 @@ def test_report_rerun_changes_nothing(pipeline_run: PipelineRun) -> None:
 
 def test_a_known_user_gets_titled_unseen_items(pipeline_run: PipelineRun) -> None:
     config = pipeline_run.config
-    result = recommend_for(config, "1", k=5)
+    user = pipeline_run.metrics["examples"]["user"]
+    result = recommend_for(config, user, k=5)
 
     assert not result.cold_start
     assert result.model == config.serve_model
     assert len(result.items) == 5
-    assert all(title.startswith("The ") for _, title in result.items)
+    items = pd.read_parquet(config.processed_dir / "items.parquet").set_index("item_id")
+    assert all(title == items.loc[item, "title"] for item, title in result.items)
+    assert f"({config.names.item} {result.items[0][0]})" in result.to_text()
 
 
 def test_an_unknown_user_falls_back_to_cold_start_and_says_so(pipeline_run: PipelineRun) -> None:
@@ -105,20 +181,38 @@ def test_the_command_line_prints_a_list(
     pipeline_run: PipelineRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config_path = pipeline_run.config.root / "config.toml"
+    user = pipeline_run.metrics["examples"]["user"]
 
-    code = main(["--config", str(config_path), "recommend", "1", "-k", "3"])
+    code = main(["--config", str(config_path), "recommend", user, "-k", "3"])
 
     assert code == 0
-    assert "1. The " in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[1].startswith("1. ")
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "error: config file"),
+        ({"evaluation": {"k": 10.5}}, "error: config.toml: evaluation.k = 10.5"),
+        ({"split": {"test_fraction": "0.2"}}, "error: config.toml: split.test_fraction = '0.2'"),
+        ({"data": {"interactions": {"path": "nope.csv"}}}, "error: data file not found"),
+    ],
+)
 def test_the_command_line_turns_errors_into_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    overrides: dict[str, object],
+    message: str,
 ) -> None:
-    code = main(["--config", str(tmp_path / "missing.toml"), "train"])
+    config = write_config(tmp_path / "project", overrides) if overrides else tmp_path / "none.toml"
+
+    code = main(["--config", str(config), "prepare"])
 
     assert code == 1
-    assert capsys.readouterr().err.startswith("error: config file not found")
+    err = capsys.readouterr().err
+    assert err.startswith(message)
+    assert err.count("\n") == 1
 
 
 def test_provenance_records_config_code_and_data(pipeline_run: PipelineRun) -> None:
@@ -126,8 +220,8 @@ def test_provenance_records_config_code_and_data(pipeline_run: PipelineRun) -> N
     recorded = json.loads((config.root / PROVENANCE_FILE).read_text(encoding="utf-8"))
 
     assert "config.toml" in recorded["inputs"]
-    assert config.data.interactions.resolve().as_posix() in recorded["inputs"]
-    assert set(recorded["blocks"]) == set(DOCUMENTS)
+    assert config.data_files[0].resolve().as_posix() in recorded["inputs"]
+    assert set(recorded["blocks"]) == set(DOCUMENT_BLOCKS)
     assert stale_inputs(config.root) == []
 
 
@@ -137,23 +231,26 @@ def test_derived_data_is_never_committed(pipeline_run: PipelineRun) -> None:
     assert ignore.read_text(encoding="utf-8") == "*\n"
 
 
-def test_data_without_metadata_or_cold_start_still_gets_a_full_report(
-    tmp_path: Path, small_sample: tuple[Path, Path]
+def test_without_item_metadata_the_content_model_is_popularity_and_the_report_says_so(
+    tmp_path: Path, small_sample: Path
 ) -> None:
-    for name in DOCUMENTS:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / name, tmp_path / name)
-    extra = "[split]\ncold_start_fraction = 0.0\n"
-    config = load_config(write_config(tmp_path, small_sample[0], None, extra))
+    overrides = {"data": {"items": DELETE}, "split": {"cold_start_fraction": 0.0}}
+    config = load_config(write_config(tmp_path, overrides, data_dir=small_sample))
 
-    assert main(["--config", str(tmp_path / "config.toml"), "all"]) == 0
+    metrics = run_pipeline(config)
 
-    metrics = json.loads((config.reports_dir / "metrics.json").read_text(encoding="utf-8"))
+    models = metrics["models"]
     assert metrics["cold_start_users"] == 0
-    assert all(m["cold_start"] is None for m in metrics["models"].values())
-    assert all(m["beyond_accuracy"]["diversity"] is None for m in metrics["models"].values())
-    tradeoffs = (tmp_path / "docs" / "tradeoffs.md").read_text(encoding="utf-8")
-    assert "n/a" in tradeoffs
+    assert all(m["cold_start"] is None for m in models.values())
+    assert all(m["beyond_accuracy"]["diversity"] is None for m in models.values())
+    assert models["content"]["fallback"] == "popularity"
+    assert models["content"]["accuracy"] == models["popularity"]["accuracy"]
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "content model has nothing to use and falls back to popularity" in _block(readme, "data")
+    assert "**content** falls back to popularity" in _block(readme, "summary")
+    assert "n/a" in (tmp_path / "docs" / "tradeoffs.md").read_text(encoding="utf-8")
+    note = recommend_for(config, "someone-new").note
+    assert "ranks by popularity alone" in note
 
 
 def test_metrics_file_is_plain_json(pipeline_run: PipelineRun) -> None:

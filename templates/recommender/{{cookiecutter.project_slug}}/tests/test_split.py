@@ -12,7 +12,7 @@ from {{ cookiecutter.__package }}.split import ROLES, split_interactions
 
 @pytest.fixture
 def raw(small_config: Config) -> pd.DataFrame:
-    return load_raw(small_config)[0]
+    return load_raw(small_config).interactions
 
 
 def test_every_interaction_gets_exactly_one_known_role(raw: pd.DataFrame) -> None:

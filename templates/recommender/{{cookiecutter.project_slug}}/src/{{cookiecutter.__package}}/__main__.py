@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
             folder = fetch_movielens(config.root / "data" / "raw")
             print(f"MovieLens 100K ready in {folder} (sha256 verified)")
-            print('Set source = "movielens" in config.toml, then run `make all`.')
+            print('Set data.source = "movielens" in config.toml, then run `make all`.')
         elif args.command == "recommend":
             from {{ cookiecutter.__package }}.recommend import recommend_for
 

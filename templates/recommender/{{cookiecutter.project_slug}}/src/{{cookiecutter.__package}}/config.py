@@ -1,106 +1,374 @@
-"""Load and validate config.toml in one place, so a typo fails before any stage starts."""
+"""Load and validate config.toml in one place, so a typo fails before any stage starts.
+
+The sections are strict pydantic models (``settings.StrictModel``): an unknown key is an error
+that lists the allowed ones, and no value is coerced, so ``test_fraction = "0.2"`` or
+``k = 10.5`` is refused with one line naming the key instead of failing later in numpy.
+Relative paths are resolved against the config file's folder while validating.
+"""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field, fields
+import codecs
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from {{ cookiecutter.__package }}.settings import (
+    ConfigError,
+    ConfigPath,
+    StrictModel,
+    StrTuple,
+    read_config_file,
+    validate_config,
+)
 
 __all__ = [
     "MODEL_NAMES",
-    "ColumnsConfig",
+    "Columns",
     "Config",
     "ConfigError",
     "DataConfig",
+    "DataFile",
     "EvaluationConfig",
+    "FileFormat",
+    "InteractionColumns",
+    "InteractionsFile",
+    "ItemColumns",
+    "ItemsFile",
     "ModelsConfig",
+    "Names",
+    "RecommendConfig",
     "SplitConfig",
     "load_config",
 ]
 
 MODEL_NAMES = ("random", "popularity", "item_knn", "ease", "content")
-SOURCES = ("csv", "movielens")
-STRATEGIES = ("temporal", "random")
+ModelName = Literal["random", "popularity", "item_knn", "ease", "content"]
+#: Delimiters with a name of their own; any other non-empty string is used literally.
+NAMED_DELIMITERS = ("auto", "whitespace")
+Name = Annotated[str, Field(min_length=1)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
 
 
-class ConfigError(ValueError):
-    """The configuration file is missing, malformed or holds a value the pipeline cannot use."""
+def _resolve(path: Path, info: ValidationInfo) -> Path:
+    """Make a relative path absolute against the config file's folder (``context["root"]``)."""
+    root = (info.context or {}).get("root")
+    return path if path.is_absolute() or root is None else Path(root) / path
 
 
-@dataclass(frozen=True)
-class ColumnsConfig:
-    """Column names of the interactions file; ``rating`` is empty for implicit-only data."""
-
-    user: str = "user_id"
-    item: str = "item_id"
-    rating: str = "rating"
-    timestamp: str = "timestamp"
+#: A path written in the file, relative to the file's folder unless absolute.
+ProjectPath = Annotated[ConfigPath, AfterValidator(_resolve)]
 
 
-@dataclass(frozen=True)
-class DataConfig:
+class FileFormat(StrictModel):
+    """How a delimited text file is read; Parquet files carry their own format."""
+
+    delimiter: str = "auto"
+    header: bool = True
+    column_names: StrTuple = ()
+    encoding: str = "utf-8"
+    decimal: Literal[".", ","] = "."
+
+    @field_validator("delimiter")
+    @classmethod
+    def _known_delimiter(cls, value: str) -> str:
+        if value == "" or any(c in value for c in "\r\n\"'"):
+            raise ValueError(
+                'use "auto" (detect it), "whitespace", or the literal separator such as '
+                '",", ";", "\\t", "|" or "::"'
+            )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(
+                'unknown encoding: use e.g. "utf-8", "utf-8-sig" or "latin-1"'
+            ) from None
+        return value
+
+    @field_validator("column_names")
+    @classmethod
+    def _distinct_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not name for name in value) or len(set(value)) < len(value):
+            raise ValueError("give each column a distinct, non-empty name")
+        return value
+
+    @model_validator(mode="after")
+    def _names_for_headerless_files(self) -> Self:
+        if not self.header and not self.column_names:
+            raise ValueError(
+                "header = false needs column_names: the names of the columns, in file order"
+            )
+        if self.header and self.column_names:
+            raise ValueError(
+                "column_names is for files without a header row: set header = false, or "
+                "remove column_names to use the file's own header"
+            )
+        return self
+
+
+class Columns(StrictModel):
+    """Which column of a file plays which role; "" for a role the file has no column for."""
+
+    def mapped(self) -> dict[str, str]:
+        """Return each role with the column the config names for it (options excluded)."""
+        return {k: v for k, v in self.model_dump().items() if k != "category_separator"}
+
+
+class InteractionColumns(Columns):
+    """The roles of the interactions file's columns."""
+
+    user: Name
+    item: Name
+    rating: str = ""
+    timestamp: str = ""
+
+
+class ItemColumns(Columns):
+    """The roles of the item metadata file's columns, and how categories are separated."""
+
+    item: Name
+    title: str = ""
+    categories: str = ""
+    category_separator: Name = "|"
+    year: str = ""
+
+
+class DataFile(FileFormat):
+    """A file the config points at: where it is, how to read it, which column is what."""
+
+    path: ProjectPath
+    columns: Columns
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> Self:
+        """Refuse a column mapped twice, or one that a headerless file's names lack."""
+        mapped = self.columns.mapped()
+        used = [name for name in mapped.values() if name]
+        if len(set(used)) < len(used):
+            raise ValueError(f"columns maps two roles to the same column: {mapped}")
+        if self.column_names:
+            missing = {
+                role: name
+                for role, name in mapped.items()
+                if name and name not in self.column_names
+            }
+            if missing:
+                role, name = next(iter(missing.items()))
+                raise ValueError(
+                    f"columns.{role} = {name!r} is not one of column_names "
+                    f"({', '.join(self.column_names)})"
+                )
+        return self
+
+
+class InteractionsFile(DataFile):
+    """The interactions log: one row per user-item event."""
+
+    columns: InteractionColumns
+
+
+class ItemsFile(DataFile):
+    """Optional item metadata: what the content model and the diversity metric read."""
+
+    columns: ItemColumns
+
+
+class DataConfig(StrictModel):
     """Where the interactions and the optional item metadata come from."""
 
-    source: str = "csv"
-    interactions: Path = Path("data/sample/interactions.csv")
-    items: Path | None = Path("data/sample/items.csv")
-    path: Path = Path("data/raw/ml-100k")
-    min_rating: float = 0.0
-    columns: ColumnsConfig = field(default_factory=ColumnsConfig)
+    source: Literal["file", "movielens"] = "file"
+    interactions: InteractionsFile | None = None
+    items: ItemsFile | None = None
+    movielens_path: ProjectPath = Field(Path("data/raw/ml-100k"), validate_default=True)
+    relevance_threshold: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.source == "file" and self.interactions is None:
+            raise ValueError(
+                'source = "file" needs a [data.interactions] table with path and columns'
+            )
+        if (
+            self.source == "file"
+            and self.relevance_threshold is not None
+            and self.interactions is not None
+            and not self.interactions.columns.rating
+        ):
+            raise ValueError(
+                f"relevance_threshold = {self.relevance_threshold} needs a rating column: set "
+                "data.interactions.columns.rating, or remove relevance_threshold for implicit "
+                "feedback (every interaction counts)"
+            )
+        return self
 
 
-@dataclass(frozen=True)
-class SplitConfig:
-    """How interactions are divided into what the models learn from and what they are judged on."""
+class Names(StrictModel):
+    """What the report, the command line and the API call a user, an item and an interaction."""
 
-    strategy: str = "temporal"
-    test_fraction: float = 0.2
-    min_user_interactions: int = 5
-    cold_start_fraction: float = 0.1
-    cold_start_known: int = 3
+    user: Name = "user"
+    users: Name = "users"
+    item: Name = "item"
+    items: Name = "items"
+    interacted: Name = "interacted with"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plurals(cls, data: Any) -> Any:
+        """Fill a plural left out from its singular: ``item = "product"`` gives "products"."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for singular, plural in (("user", "users"), ("item", "items")):
+            given = data.get(singular)
+            if plural not in data and isinstance(given, str) and given:
+                data[plural] = given + "s"
+        return data
 
 
-@dataclass(frozen=True)
-class EvaluationConfig:
+class SplitConfig(StrictModel):
+    """How interactions are divided into what models learn from and what they are judged on."""
+
+    strategy: Literal["temporal", "random"] = "temporal"
+    test_fraction: Fraction = 0.2
+    min_user_interactions: Annotated[int, Field(ge=2)] = 5
+    cold_start_fraction: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    cold_start_known: Annotated[int, Field(ge=1)] = 3
+
+
+class EvaluationConfig(StrictModel):
     """The cut-off ``k`` and the bootstrap settings of every reported interval."""
 
-    k: int = 10
-    bootstrap_resamples: int = 1000
-    confidence: float = 0.95
+    k: Annotated[int, Field(ge=1)] = 10
+    bootstrap_resamples: Annotated[int, Field(ge=1)] = 1000
+    confidence: Fraction = 0.95
 
 
-@dataclass(frozen=True)
-class ModelsConfig:
+class ItemKNNConfig(StrictModel):
+    """Similar items kept per item."""
+
+    neighbours: Annotated[int, Field(ge=1)] = 50
+
+
+class EASEConfig(StrictModel):
+    """L2 penalty of the closed-form solution."""
+
+    l2: Annotated[float, Field(gt=0)] = 250.0
+
+
+class ContentConfig(StrictModel):
+    """Weight of the popularity prior blended with metadata similarity."""
+
+    popularity_weight: Annotated[float, Field(ge=0, le=1)] = 0.3
+
+
+class ModelsConfig(StrictModel):
     """Which models run, and their hyperparameters."""
 
-    enabled: tuple[str, ...] = MODEL_NAMES
-    neighbours: int = 50
-    l2: float = 250.0
-    popularity_weight: float = 0.3
+    enabled: Annotated[tuple[ModelName, ...], Field(strict=False, min_length=1)] = MODEL_NAMES
+    item_knn: ItemKNNConfig = ItemKNNConfig()
+    ease: EASEConfig = EASEConfig()
+    content: ContentConfig = ContentConfig()
+
+    @field_validator("enabled")
+    @classmethod
+    def _random_is_the_floor(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "random" not in value:
+            raise ValueError("include 'random': it is the floor every model must beat")
+        # Always in the same order, so tables and figures do not depend on how it was listed.
+        return tuple(name for name in MODEL_NAMES if name in value)
 
 
-@dataclass(frozen=True)
-class Config:
-    """The whole configuration, with every path made absolute against the config's folder."""
+class RecommendConfig(StrictModel):
+    """The model that serves known users, and the one for users no model has seen."""
 
-    root: Path
-    file: Path
+    model: ModelName = "ease"
+    cold_start_model: ModelName = "content"
+
+
+class Config(StrictModel):
+    """Everything config.toml holds, and the folder its relative paths and outputs belong to.
+
+    ``root`` and ``file`` come from the validation context that ``load_config`` passes, never
+    from the file itself.
+    """
+
     seed: int = 42
-    data: DataConfig = field(default_factory=DataConfig)
-    split: SplitConfig = field(default_factory=SplitConfig)
-    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
-    models: ModelsConfig = field(default_factory=ModelsConfig)
-    serve_model: str = "ease"
-    cold_start_model: str = "content"
+    data: DataConfig
+    names: Names = Names()
+    split: SplitConfig = SplitConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    models: ModelsConfig = ModelsConfig()
+    # Validated even when left out, so the default models are checked against models.enabled.
+    recommend: RecommendConfig = Field(default_factory=RecommendConfig, validate_default=True)
+
+    _root: Path = PrivateAttr(default=Path())
+    _file: Path = PrivateAttr(default=Path("config.toml"))
+
+    @field_validator("recommend")
+    @classmethod
+    def _served_models_are_trained(
+        cls, value: RecommendConfig, info: ValidationInfo
+    ) -> RecommendConfig:
+        models = info.data.get("models")
+        if models is None:  # [models] itself was invalid; that error is reported instead
+            return value
+        for key in ("model", "cold_start_model"):
+            name = getattr(value, key)
+            if name not in models.enabled:
+                raise ValueError(
+                    f"{key} = {name!r} is not in models.enabled ({', '.join(models.enabled)}): "
+                    "enable it or serve one of those"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _located(self, info: ValidationInfo) -> Self:
+        context = info.context or {}
+        self._root = Path(context.get("root", Path()))
+        self._file = Path(context.get("file", self._root / "config.toml"))
+        return self
+
+    @property
+    def root(self) -> Path:
+        """The config file's folder: relative paths, and every output, belong there."""
+        return self._root
+
+    @property
+    def file(self) -> Path:
+        """The config file itself (its fingerprint goes into the provenance record)."""
+        return self._file
+
+    @property
+    def serve_model(self) -> str:
+        """The model that serves known users."""
+        return self.recommend.model
+
+    @property
+    def cold_start_model(self) -> str:
+        """The model that serves users no model saw in training."""
+        return self.recommend.cold_start_model
 
     @property
     def data_files(self) -> list[Path]:
         """The raw files the configured source reads: what the numbers were computed from."""
         data = self.data
         if data.source == "movielens":
-            return [data.path / "u.data", data.path / "u.item"]
-        return [data.interactions, *([data.items] if data.items is not None else [])]
+            return [data.movielens_path / name for name in ("u.data", "u.item", "u.genre")]
+        assert data.interactions is not None  # noqa: S101 - guaranteed by DataConfig
+        return [data.interactions.path, *([data.items.path] if data.items is not None else [])]
 
     @property
     def processed_dir(self) -> Path:
@@ -118,121 +386,15 @@ class Config:
         return self.root / "reports"
 
 
-def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must be a table")
-    return value
-
-
-def _build(cls: type[Any], values: dict[str, Any], section: str) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - known)
-    _require(not unknown, f"unknown keys {unknown} in [{section}]: use {sorted(known)}")
-    return cls(**values)
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ConfigError(message)
-
-
-def _path(root: Path, value: object, key: str) -> Path:
-    _require(isinstance(value, str) and value != "", f"{key} must be a non-empty path")
-    path = Path(str(value))
-    return path if path.is_absolute() else root / path
-
-
 def load_config(path: str | Path = "config.toml") -> Config:
     """Read and validate the configuration at ``path``.
 
     Raises:
-        ConfigError: the file is missing or is not TOML, or a value is out of range; the
-            message names the key and the accepted values.
+        ConfigError: the file is missing or is not TOML, or a key or value is not accepted;
+            one line naming the key, the value and what is accepted.
 
     """
     config_path = Path(path).resolve()
-    try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"config file not found: {config_path}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{config_path} is not valid TOML: {err}") from err
-    root = config_path.parent
-
-    data = _table(raw, "data")
-    columns = _build(ColumnsConfig, _table(data, "columns"), "data.columns")
-    source = data.get("source", "csv")
-    _require(source in SOURCES, f"data.source must be one of {SOURCES}, got {source!r}")
-    items = data.get("items", "")
-    data_config = DataConfig(
-        source=source,
-        interactions=_path(
-            root, data.get("interactions", "data/sample/interactions.csv"), "data.interactions"
-        ),
-        items=_path(root, items, "data.items") if items else None,
-        path=_path(root, data.get("path", "data/raw/ml-100k"), "data.path"),
-        min_rating=float(data.get("min_rating", 0.0)),
-        columns=columns,
-    )
-    _require(bool(columns.user and columns.item), "data.columns.user and .item must be set")
-
-    split_config = _build(SplitConfig, _table(raw, "split"), "split")
-    _require(
-        split_config.strategy in STRATEGIES,
-        f"split.strategy must be one of {STRATEGIES}, got {split_config.strategy!r}",
-    )
-    _require(0 < split_config.test_fraction < 1, "split.test_fraction must be between 0 and 1")
-    _require(
-        0 <= split_config.cold_start_fraction < 1, "split.cold_start_fraction must be in [0, 1)"
-    )
-    _require(split_config.cold_start_known >= 1, "split.cold_start_known must be at least 1")
-    _require(
-        split_config.min_user_interactions >= 2,
-        "split.min_user_interactions must be at least 2 (one to learn from, one to test)",
-    )
-
-    evaluation = _build(EvaluationConfig, _table(raw, "evaluation"), "evaluation")
-    _require(evaluation.k >= 1, "evaluation.k must be at least 1")
-    _require(evaluation.bootstrap_resamples >= 1, "evaluation.bootstrap_resamples must be >= 1")
-    _require(0 < evaluation.confidence < 1, "evaluation.confidence must be between 0 and 1")
-
-    models = _table(raw, "models")
-    enabled = tuple(models.get("enabled", MODEL_NAMES))
-    unknown = sorted(set(enabled) - set(MODEL_NAMES))
-    _require(not unknown, f"unknown models {unknown}: choose from {MODEL_NAMES}")
-    _require("random" in enabled, "models.enabled must include 'random', the floor to beat")
-    models_config = ModelsConfig(
-        enabled=tuple(name for name in MODEL_NAMES if name in enabled),
-        neighbours=int(_table(models, "item_knn").get("neighbours", 50)),
-        l2=float(_table(models, "ease").get("l2", 250.0)),
-        popularity_weight=float(_table(models, "content").get("popularity_weight", 0.3)),
-    )
-    _require(models_config.neighbours >= 1, "models.item_knn.neighbours must be at least 1")
-    _require(models_config.l2 > 0, "models.ease.l2 must be positive")
-    _require(
-        0 <= models_config.popularity_weight <= 1,
-        "models.content.popularity_weight must be between 0 and 1",
-    )
-
-    recommend = _table(raw, "recommend")
-    serve_model = recommend.get("model", "ease")
-    cold_start_model = recommend.get("cold_start_model", "content")
-    for key, name in (("model", serve_model), ("cold_start_model", cold_start_model)):
-        _require(
-            name in models_config.enabled,
-            f"recommend.{key} is {name!r}, which is not in models.enabled {models_config.enabled}",
-        )
-    seed = raw.get("seed", 42)
-    _require(isinstance(seed, int), "seed must be an integer")
-    return Config(
-        root=root,
-        file=config_path,
-        seed=seed,
-        data=data_config,
-        split=split_config,
-        evaluation=evaluation,
-        models=models_config,
-        serve_model=serve_model,
-        cold_start_model=cold_start_model,
-    )
+    context = {"root": config_path.parent, "file": config_path}
+    raw = read_config_file(config_path)
+    return validate_config(Config, raw, source=config_path.name, context=context)

@@ -2,160 +2,260 @@
 
 Every later stage sees the same columns whatever the source: ``user_id`` and ``item_id`` as
 strings, ``rating`` as a float (1.0 for implicit data), ``timestamp`` as integer seconds; and
-items as ``item_id``, ``title``, ``genres`` (names joined by ``|``) and ``year``. The
-``Dataset`` then turns the split interactions into sparse user-by-item matrices.
+items as ``item_id``, ``title``, ``categories`` (names joined by ``|``) and ``year``. Loading
+also records how each file was read and what was dropped, in plain sentences, so the report's
+data block says what the numbers were computed from. The ``Dataset`` then turns the split
+interactions into sparse user-by-item matrices.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from {{ cookiecutter.__package }}.config import Config, DataConfig
+from {{ cookiecutter.__package }}.config import (
+    Config,
+    FileFormat,
+    InteractionsFile,
+    ItemsFile,
+    Names,
+)
+from {{ cookiecutter.__package }}.reading import DataError, read_table
 
 __all__ = [
-    "MOVIELENS_GENRES",
+    "ITEM_COLUMNS",
     "DataError",
     "Dataset",
+    "LoadedData",
     "item_features",
     "load_items",
     "load_movielens",
     "load_raw",
-    "read_table",
 ]
 
-MOVIELENS_GENRES = (
-    "unknown",
-    "Action",
-    "Adventure",
-    "Animation",
-    "Children's",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Fantasy",
-    "Film-Noir",
-    "Horror",
-    "Musical",
-    "Mystery",
-    "Romance",
-    "Sci-Fi",
-    "Thriller",
-    "War",
-    "Western",
+ITEM_COLUMNS = ["item_id", "title", "categories", "year"]
+_MOVIELENS_RATINGS = FileFormat(
+    delimiter="\t", header=False, column_names=("user_id", "item_id", "rating", "timestamp")
 )
-ITEM_COLUMNS = ["item_id", "title", "genres", "year"]
+_MOVIELENS_ITEM_FIELDS = ("item_id", "title", "release", "video_release", "url")
+_EXAMPLES = 3
 
 
-class DataError(ValueError):
-    """The input data is missing, empty or lacks a column the configuration names."""
+@dataclass(frozen=True)
+class LoadedData:
+    """The canonical interactions and items, and what the report says about how they were read."""
+
+    interactions: pd.DataFrame
+    items: pd.DataFrame | None
+    reading: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, chosen by its suffix.
-
-    Raises:
-        DataError: the file does not exist or has another suffix.
-
-    """
-    if not path.is_file():
-        raise DataError(f"data file not found: {path}")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    if path.suffix in {".csv", ".txt"}:
-        return pd.read_csv(path)
-    raise DataError(f"{path}: use a .csv or .parquet file")
+def _shown(values: pd.Series) -> str:
+    return ", ".join(repr(v) for v in values.drop_duplicates().head(_EXAMPLES))
 
 
-def _timestamps(column: pd.Series) -> pd.Series:
-    """Integer seconds from numbers or from date strings, so both kinds of logs work."""
-    if pd.api.types.is_numeric_dtype(column):
-        return column.astype("int64")
-    parsed = pd.to_datetime(column, utc=True)
-    return ((parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("int64")
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
-def _canonical(frame: pd.DataFrame, data: DataConfig) -> pd.DataFrame:
-    columns = data.columns
-    wanted = [c for c in (columns.user, columns.item, columns.rating, columns.timestamp) if c]
-    missing = [c for c in wanted if c not in frame.columns]
+def _require_columns(frame: pd.DataFrame, mapped: dict[str, str], key: str, path: Path) -> None:
+    missing = {role: name for role, name in mapped.items() if name and name not in frame.columns}
     if missing:
+        role, name = next(iter(missing.items()))
         raise DataError(
-            f"interactions lack the columns {missing} named in config.toml [data.columns]; "
-            f"the file has {list(frame.columns)}"
+            f"{path.name} has no column {name!r} ({key}.columns.{role}); its columns are "
+            f"{', '.join(map(str, frame.columns))}"
         )
+
+
+def _numbers(values: pd.Series, decimal: str, what: str, key: str) -> pd.Series:
+    """Convert text to floats; "" becomes NaN, any other non-number is an error naming it."""
+    text = values.astype(str).str.strip()
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = values[numbers.isna() & (text != "")]
+    if not bad.empty:
+        hint = (
+            f'; set {key}.decimal = ","'
+            if decimal == "." and bad.astype(str).str.contains(",").any()
+            else ""
+        )
+        raise DataError(f"{what} has values that are not numbers: {_shown(bad)}{hint}")
+    return numbers
+
+
+def _timestamps(values: pd.Series, what: str) -> pd.Series:
+    """Integer seconds from numbers or from dates, so both kinds of logs work; NaN if empty."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = pd.to_datetime(values, utc=True)
+    else:
+        text = values.astype(str).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().sum() == (text != "").sum():
+            return numbers
+        parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+        if (parsed.isna() & (text != "")).any():
+            parsed = pd.to_datetime(text, utc=True, errors="coerce", format="mixed")
+        bad = values[parsed.isna() & (text != "")]
+        if not bad.empty:
+            raise DataError(
+                f"{what} has values that are neither numbers nor dates: {_shown(bad)} "
+                "(ISO 8601 dates such as 2024-01-31 or 2024-01-31T12:00:00 are safest)"
+            )
+    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    return seconds.astype("float64")
+
+
+def _canonical_interactions(
+    source: InteractionsFile, names: Names, root: Path
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    key = "data.interactions"
+    read = read_table(source.path, source, key=key)
+    frame, columns = read.frame, source.columns
+    mapped = columns.mapped()
+    _require_columns(frame, mapped, key, source.path)
+    notes: list[str] = []
     out = pd.DataFrame(
         {
-            "user_id": frame[columns.user].astype(str),
-            "item_id": frame[columns.item].astype(str),
-            "rating": frame[columns.rating].astype(float) if columns.rating else 1.0,
-            "timestamp": _timestamps(frame[columns.timestamp])
-            if columns.timestamp
-            else np.arange(len(frame), dtype=np.int64),
+            "user_id": frame[columns.user].astype(str).str.strip(),
+            "item_id": frame[columns.item].astype(str).str.strip(),
         }
     )
-    return out
+    if columns.rating:
+        what = f"rating column {columns.rating!r}"
+        out["rating"] = _numbers(frame[columns.rating], source.decimal, what, key)
+    else:
+        out["rating"] = 1.0
+    if columns.timestamp:
+        out["timestamp"] = _timestamps(
+            frame[columns.timestamp], f"timestamp column {columns.timestamp!r}"
+        )
+    else:
+        out["timestamp"] = np.arange(len(out), dtype=np.float64)
+        notes.append(
+            "No timestamp column: the file's row order is taken as the order in time, so the "
+            "temporal split holds out each " + names.user + "'s last rows."
+        )
+    incomplete = (
+        (out["user_id"] == "")
+        | (out["item_id"] == "")
+        | out[["rating", "timestamp"]].isna().any(axis=1)
+    )
+    if incomplete.any():
+        notes.append(
+            f"{int(incomplete.sum()):,} rows without a {names.user}, a {names.item}"
+            + (", a rating" if columns.rating else "")
+            + (" or a timestamp" if columns.timestamp else "")
+            + " were dropped."
+        )
+        out = out[~incomplete]
+    reading = {
+        "file": _relative(source.path, root),
+        "format": read.describe(),
+        "columns": {role: name for role, name in mapped.items() if name},
+        "rows": len(frame),
+    }
+    return out.astype({"timestamp": "int64"}), reading, notes
 
 
-def load_items(path: Path) -> pd.DataFrame:
-    """Read an item metadata file into the canonical item columns (missing ones left empty)."""
-    frame = read_table(path)
-    if "item_id" not in frame.columns:
-        raise DataError(f"{path} needs an item_id column; it has {list(frame.columns)}")
-    return pd.DataFrame(
+def load_items(source: ItemsFile, root: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read an item metadata file into the canonical item columns (absent ones left empty).
+
+    Raises:
+        DataError: the file cannot be read or lacks a column the config names.
+
+    """
+    key = "data.items"
+    read = read_table(source.path, source, key=key)
+    frame, columns = read.frame, source.columns
+    _require_columns(frame, columns.mapped(), key, source.path)
+    ids = frame[columns.item].astype(str).str.strip()
+    categories = (
+        frame[columns.categories]
+        .astype(str)
+        .str.split(columns.category_separator, regex=False)
+        .map(lambda names: "|".join(n.strip() for n in names if n.strip()))
+        if columns.categories
+        else pd.Series("", index=frame.index)
+    )
+    year = pd.Series(np.nan, index=frame.index)
+    if columns.year:
+        raw = frame[columns.year]
+        as_number = pd.to_numeric(raw, errors="coerce")
+        as_date = pd.to_datetime(raw.where(as_number.isna()), errors="coerce", format="mixed")
+        year = as_number.fillna(as_date.dt.year)
+    items = pd.DataFrame(
         {
-            "item_id": frame["item_id"].astype(str),
-            "title": frame["title"].astype(str)
-            if "title" in frame
-            else frame["item_id"].astype(str),
-            "genres": frame["genres"].fillna("").astype(str) if "genres" in frame else "",
-            "year": pd.to_numeric(frame["year"], errors="coerce") if "year" in frame else np.nan,
+            "item_id": ids,
+            "title": frame[columns.title].astype(str) if columns.title else ids,
+            "categories": categories,
+            "year": year.astype("float64"),
         }
     )
+    reading = {
+        "file": _relative(source.path, root),
+        "format": read.describe(),
+        "columns": {role: name for role, name in columns.mapped().items() if name},
+        "category_separator": columns.category_separator,
+        "rows": len(frame),
+    }
+    return items, reading
 
 
 def load_movielens(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read MovieLens 100K's ``u.data`` and ``u.item`` (latin-1, ``|``-separated) from ``folder``.
+    """Read MovieLens 100K's ``u.data``, ``u.item`` and ``u.genre`` from ``folder``.
+
+    ``u.item`` is ``|``-separated latin-1 with one 0/1 column per category, named in order
+    by ``u.genre``; the categories become the ``|``-joined canonical column.
 
     Raises:
-        DataError: a file is missing (run ``make data``).
+        DataError: a file is missing (run ``make data``) or unreadable.
 
     """
-    ratings_path, items_path = folder / "u.data", folder / "u.item"
-    for path in (ratings_path, items_path):
+    paths = {name: folder / name for name in ("u.data", "u.item", "u.genre")}
+    for path in paths.values():
         if not path.is_file():
             raise DataError(f"{path} not found: run `make data` to download MovieLens 100K")
-    ratings = pd.read_csv(
-        ratings_path, sep="\t", header=None, names=["user_id", "item_id", "rating", "timestamp"]
-    )
-    raw_items = pd.read_csv(
-        items_path,
-        sep="|",
-        header=None,
-        encoding="latin-1",
-        names=["item_id", "title", "release", "video_release", "url", *MOVIELENS_GENRES],
-    )
-    flags = raw_items[list(MOVIELENS_GENRES)].to_numpy(dtype=bool)
-    names = np.array(MOVIELENS_GENRES)
+    key = "data (MovieLens)"
+    ratings = read_table(paths["u.data"], _MOVIELENS_RATINGS, key=key).frame
+    categories = pd.read_csv(paths["u.genre"], sep="|", header=None, names=["name", "index"])
+    flags = tuple(categories.sort_values("index")["name"].astype(str))
+    raw_items = read_table(
+        paths["u.item"],
+        FileFormat(
+            delimiter="|",
+            header=False,
+            encoding="latin-1",
+            column_names=(*_MOVIELENS_ITEM_FIELDS, *flags),
+        ),
+        key=key,
+    ).frame
+    on = raw_items[list(flags)].to_numpy() == "1"
+    names = np.array(flags)
     items = pd.DataFrame(
         {
-            "item_id": raw_items["item_id"].astype(str),
-            "title": raw_items["title"].fillna("").astype(str),
-            "genres": ["|".join(names[row]) for row in flags],
+            "item_id": raw_items["item_id"],
+            "title": raw_items["title"],
+            "categories": ["|".join(n for n in names[row] if n != "unknown") for row in on],
             "year": pd.to_datetime(
                 raw_items["release"], format="%d-%b-%Y", errors="coerce"
-            ).dt.year,
+            ).dt.year.astype("float64"),
         }
     )
     interactions = pd.DataFrame(
         {
-            "user_id": ratings["user_id"].astype(str),
-            "item_id": ratings["item_id"].astype(str),
+            "user_id": ratings["user_id"],
+            "item_id": ratings["item_id"],
             "rating": ratings["rating"].astype(float),
             "timestamp": ratings["timestamp"].astype("int64"),
         }
@@ -163,49 +263,135 @@ def load_movielens(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return interactions, items
 
 
-def load_raw(config: Config) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Return the configured source's interactions and items (``None`` without metadata).
+def _feedback_notes(
+    interactions: pd.DataFrame, threshold: float | None, explicit: bool, names: Names
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    before = len(interactions)
+    feedback: dict[str, Any] = {"explicit": explicit, "relevance_threshold": threshold}
+    notes = []
+    if threshold is not None:
+        interactions = interactions[interactions["rating"] >= threshold]
+        feedback["relevant"] = len(interactions)
+        notes.append(
+            f"Explicit ratings: {len(interactions):,} of {before:,} interactions are rated "
+            f"{threshold:g} or more and count as relevant; the {before - len(interactions):,} "
+            "rated lower were dropped before the split, as if never made."
+        )
+    elif explicit:
+        notes.append(
+            "Explicit ratings without a relevance threshold: every rating counts as an "
+            f"interaction, however low (set data.relevance_threshold to keep only the "
+            f"{names.items} a {names.user} liked)."
+        )
+    else:
+        notes.append(
+            f"Implicit feedback (no rating column): every interaction counts as a {names.user} "
+            f"choosing a {names.item}."
+        )
+    ordered = interactions.sort_values(["timestamp", "user_id", "item_id"], kind="stable")
+    unique = ordered.drop_duplicates(["user_id", "item_id"], keep="first").reset_index(drop=True)
+    repeated = len(ordered) - len(unique)
+    if repeated:
+        notes.append(
+            f"{repeated:,} repeated {names.user}-{names.item} pairs were dropped, keeping the "
+            f"first: the task is to predict what a {names.user} discovers next, not a repeat."
+        )
+    return unique, feedback, notes
 
-    Interactions below ``min_rating`` are dropped, and a repeated user-item pair keeps only
-    its first occurrence: the task is to predict what a user discovers next, not a rewatch.
+
+def _metadata_notes(
+    interactions: pd.DataFrame, items: pd.DataFrame, names: Names
+) -> tuple[pd.DataFrame, list[str]]:
+    notes = []
+    unique = items.drop_duplicates("item_id", keep="first")
+    if len(unique) < len(items):
+        notes.append(
+            f"{len(items) - len(unique):,} repeated {names.item} ids in the metadata were "
+            "dropped, keeping the first."
+        )
+    used = set(interactions["item_id"])
+    described = set(unique["item_id"])
+    if undescribed := len(used - described):
+        notes.append(
+            f"{undescribed:,} {names.items} with interactions have no metadata row: the "
+            "content model sees nothing of them."
+        )
+    if unused := len(described - used):
+        notes.append(
+            f"{unused:,} {names.items} in the metadata have no interactions: only the content "
+            "model can recommend them."
+        )
+    return unique.reset_index(drop=True), notes
+
+
+def load_raw(config: Config) -> LoadedData:
+    """Return the configured source's interactions and items, and how they were read.
+
+    Interactions rated below ``data.relevance_threshold`` are dropped, and a repeated
+    user-item pair keeps only its first occurrence: the task is to predict what a user
+    discovers next, not a repeat. Each of these, when it changes anything, becomes a note.
 
     Raises:
-        DataError: a file or a column is missing, or nothing is left after filtering.
+        DataError: a file or a column is missing or unreadable, or nothing is left.
 
     """
-    data = config.data
+    data, names = config.data, config.names
+    notes: list[str] = []
     if data.source == "movielens":
-        interactions, items = load_movielens(data.path)
+        interactions, items = load_movielens(data.movielens_path)
+        reading: dict[str, Any] = {
+            "file": _relative(data.movielens_path / "u.data", config.root),
+            "format": "MovieLens 100K",
+        }
+        items_reading: dict[str, Any] | None = {
+            "file": _relative(data.movielens_path / "u.item", config.root),
+            "format": "MovieLens 100K",
+        }
+        explicit = True
     else:
-        interactions = _canonical(read_table(data.interactions), data)
-        items = load_items(data.items) if data.items is not None else None
-    interactions = interactions[interactions["rating"] >= data.min_rating]
-    interactions = (
-        interactions.sort_values(["timestamp", "user_id", "item_id"], kind="stable")
-        .drop_duplicates(["user_id", "item_id"], keep="first")
-        .reset_index(drop=True)
+        assert data.interactions is not None  # noqa: S101 - guaranteed by DataConfig
+        interactions, reading, notes = _canonical_interactions(
+            data.interactions, names, config.root
+        )
+        items, items_reading = (
+            load_items(data.items, config.root) if data.items is not None else (None, None)
+        )
+        explicit = bool(data.interactions.columns.rating)
+    interactions, feedback, feedback_notes = _feedback_notes(
+        interactions, data.relevance_threshold, explicit, names
     )
+    notes = [*feedback_notes, *notes]
+    if items is not None:
+        items, item_notes = _metadata_notes(interactions, items, names)
+        notes.extend(item_notes)
     if interactions.empty:
-        raise DataError("no interactions left after filtering: check data.min_rating and the file")
-    return interactions, items
+        raise DataError(
+            "no interactions left after reading and filtering: check the file, its columns "
+            "and data.relevance_threshold"
+        )
+    reading.update(feedback)
+    reading["items"] = items_reading
+    return LoadedData(interactions, items, reading, tuple(notes))
 
 
 def item_features(items: pd.DataFrame | None, item_ids: np.ndarray) -> sparse.csr_matrix | None:
-    """Return L2-normalised, idf-weighted genre and decade indicators, one row per item.
+    """Return L2-normalised, idf-weighted category and decade indicators, one row per item.
 
-    Rare genres weigh more than "Drama", so two films sharing "Film-Noir" count as more alike
-    than two sharing "Drama". Items without metadata get an all-zero row. Returns ``None``
-    when there is no metadata at all, so diversity is reported as unavailable, not as zero.
+    Rare categories weigh more than common ones, so two items sharing a niche category count
+    as more alike than two sharing the most frequent one. Items without metadata get an
+    all-zero row. Returns ``None`` when there is nothing to build features from (no metadata,
+    or metadata with neither categories nor years), so the content model and the diversity
+    metric report that instead of a number.
     """
     if items is None or items.empty:
         return None
     meta = items.set_index("item_id").reindex(item_ids)
-    genres = meta["genres"].fillna("").astype(str)
+    categories = meta["categories"].fillna("").astype(str)
     decades = meta["year"].map(lambda y: "" if pd.isna(y) else f"decade:{int(y) // 10 * 10}s")
-    tokens = genres.str.split("|") + decades.map(lambda d: [d])
+    tokens = categories.str.split("|") + decades.map(lambda d: [d])
     rows, vocabulary, cols = [], {}, []
     for row, names in enumerate(tokens):
-        for name in dict.fromkeys(n for n in names if n and n != "unknown"):
+        for name in dict.fromkeys(n for n in names if n):
             rows.append(row)
             cols.append(vocabulary.setdefault(name, len(vocabulary)))
     if not vocabulary:
@@ -284,3 +470,25 @@ class Dataset:
     def cold_users(self) -> np.ndarray:
         """Row indices of cold-start users (absent from training, with held-out interactions)."""
         return np.flatnonzero(self.cold_test.getnnz(axis=1) > 0)
+
+    def examples(self, n_items: int = 2) -> dict[str, Any]:
+        """Ids to show in examples: an evaluated user, the most popular items, an unknown user.
+
+        The README's example commands and the API's documented examples use these, so they
+        name ids that exist (or, for the unknown user, do not) in whatever data the config
+        points at.
+        """
+        activity = np.asarray(self.train.getnnz(axis=1))
+        candidates = self.warm_users if self.warm_users.size else np.arange(self.user_ids.size)
+        user = candidates[np.argmax(activity[candidates])]
+        popularity = np.asarray(self.train.sum(axis=0)).ravel()
+        top = np.argsort(-popularity, kind="stable")[:n_items]
+        known = {str(u) for u in self.user_ids}
+        unknown = "new-user"
+        while unknown in known:
+            unknown += "-1"
+        return {
+            "user": str(self.user_ids[user]),
+            "items": [str(self.item_ids[i]) for i in top],
+            "unknown_user": unknown,
+        }

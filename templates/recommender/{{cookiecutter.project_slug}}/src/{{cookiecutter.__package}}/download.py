@@ -26,8 +26,9 @@ __all__ = [
 
 MOVIELENS_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
 MOVIELENS_SHA256 = "50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229"
-# The ratings, the film metadata and GroupLens's README with the licence terms.
-MOVIELENS_FILES = ("u.data", "u.item", "README")
+# The ratings, the item metadata, the names of its categories, and GroupLens's README with
+# the licence terms.
+MOVIELENS_FILES = ("u.data", "u.item", "u.genre", "README")
 _CHUNK = 1 << 20
 
 

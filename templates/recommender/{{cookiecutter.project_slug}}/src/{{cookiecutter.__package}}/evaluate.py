@@ -137,6 +137,8 @@ def evaluate(config: Config) -> dict[str, Any]:
             cold_result = {"users": int(cold.size), **_intervals(cold_accuracy, config)}
         results[name] = {
             "description": model.description,
+            # With no item features the content model has only its popularity prior.
+            "fallback": "popularity" if name == "content" and dataset.features is None else None,
             "accuracy": _intervals(accuracy, config),
             "cold_start": cold_result,
             "beyond_accuracy": beyond,
@@ -152,6 +154,7 @@ def evaluate(config: Config) -> dict[str, Any]:
         "cold_start_users": int(cold.size),
         "cold_start_known": config.split.cold_start_known,
         "dataset": summary,
+        "examples": dataset.examples(),
         "models": results,
     }
     config.reports_dir.mkdir(parents=True, exist_ok=True)

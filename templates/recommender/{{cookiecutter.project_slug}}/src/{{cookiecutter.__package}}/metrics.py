@@ -93,7 +93,7 @@ def novelty(recs: IntArray, item_counts: npt.ArrayLike, n_users: int) -> FloatAr
 
     ``p(item)`` is the share of training users who interacted with the item, smoothed by one
     so items nobody has seen are maximally novel rather than infinite. Higher means the list
-    leans on the long tail; a list of blockbusters scores low.
+    leans on the long tail; a list of the most popular items scores low.
     """
     counts = np.asarray(item_counts, dtype=np.float64)
     information = -np.log2((counts + 1.0) / (n_users + 1.0))

@@ -16,12 +16,15 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from {{ cookiecutter.__package }}.modelfile import ModelFileError, dump_model, load_model_file
+
 __all__ = [
     "MODEL_CLASSES",
     "ContentRecommender",
     "EASERecommender",
     "ItemKNNRecommender",
     "PopularityRecommender",
+    "TRUSTED_TYPES",
     "RandomRecommender",
     "Recommender",
     "build_model",
@@ -106,7 +109,7 @@ class PopularityRecommender(Recommender):
     """The most-interacted items: the strong, unpersonalised baseline of every product."""
 
     name = "popularity"
-    description = "Most-watched items in training; the same list for everyone."
+    description = "The most interacted-with items in training; the same list for everyone."
 
     def fit(self, train: sparse.csr_matrix, features: sparse.csr_matrix | None) -> Self:
         """Count interactions per item."""
@@ -197,15 +200,17 @@ class EASERecommender(Recommender):
 class ContentRecommender(Recommender):
     """Metadata similarity blended with a popularity prior: serves users with no history.
 
-    A user's profile is the sum of the feature vectors (genres, decade) of what they have
-    watched; candidates are scored by cosine similarity to it. The popularity prior breaks the
-    many ties of coarse metadata and is all that is left for a user with an empty history,
-    who therefore gets the popular items, as a product would show a new visitor. New items
-    with metadata but no interactions can still be recommended, unlike in the other models.
+    A user's profile is the sum of the feature vectors (categories, decade) of the items in
+    their history; candidates are scored by cosine similarity to it. The popularity prior
+    breaks the many ties of coarse metadata and is all that is left for a user with an empty
+    history, who therefore gets the popular items, as a product would show a new visitor.
+    New items with metadata but no interactions can still be recommended, unlike in the
+    other models. Without any item features the prior is all there is: the model then ranks
+    exactly as popularity does, and the report says so.
     """
 
     name = "content"
-    description = "Genre and decade similarity blended with a popularity prior (cold start)."
+    description = "Item-metadata similarity blended with a popularity prior (cold start)."
 
     def __init__(self, popularity_weight: float = 0.3) -> None:
         self.popularity_weight = popularity_weight
@@ -238,11 +243,20 @@ MODEL_CLASSES: tuple[type[Recommender], ...] = (
     ContentRecommender,
 )
 _BY_NAME = {cls.name: cls for cls in MODEL_CLASSES}
-# skops refuses to load any type not named here; see load_model.
-TRUSTED_TYPES = [
-    *(f"{cls.__module__}.{cls.__qualname__}" for cls in MODEL_CLASSES),
-    f"{sparse.csr_matrix.__module__}.{sparse.csr_matrix.__qualname__}",
-]
+# Every type a saved model may contain beyond what skops trusts by default (numpy arrays
+# and builtins), by exact name. Never a prefix such as "scipy.", never read from a file:
+# skops constructs whatever it is told to trust. A test saves every model and checks that
+# this is exactly the set they need.
+TRUSTED_TYPES = frozenset(
+    {
+        "{{ cookiecutter.__package }}.models.RandomRecommender",
+        "{{ cookiecutter.__package }}.models.PopularityRecommender",
+        "{{ cookiecutter.__package }}.models.ItemKNNRecommender",
+        "{{ cookiecutter.__package }}.models.EASERecommender",
+        "{{ cookiecutter.__package }}.models.ContentRecommender",
+        "scipy.sparse._csr.csr_matrix",
+    }
+)
 
 
 def build_model(
@@ -266,27 +280,26 @@ def build_model(
 
 
 def save_model(model: Recommender, path: Path) -> int:
-    """Save ``model`` with skops (no pickle) and return the file size in bytes."""
-    import skops.io as sio
+    """Save ``model`` with skops (no pickle), atomically, and return the file size in bytes.
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, path)
+    Raises:
+        ModelFileError: the model holds a type outside ``TRUSTED_TYPES``; nothing is written.
+
+    """
+    dump_model(model, path, trusted=TRUSTED_TYPES)
     return path.stat().st_size
 
 
 def load_model(path: Path) -> Recommender:
-    """Load a model saved by ``save_model``, trusting only this module's types and CSR matrices.
+    """Load a model saved by ``save_model``, refusing any file that names another type.
 
     Raises:
-        FileNotFoundError: the model has not been trained (``make train``).
-        skops.io.exceptions.UntrustedTypesFoundException: the file holds any other type.
+        ModelFileError: the file is missing (``make train``), not a readable skops file,
+            names a type outside ``TRUSTED_TYPES`` (nothing in it has run), or holds
+            something other than a recommender.
 
     """
-    import skops.io as sio
-
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: run `make train` first")
-    model = sio.load(path, trusted=TRUSTED_TYPES)
+    model = load_model_file(path, trusted=TRUSTED_TYPES)
     if not isinstance(model, Recommender):
-        raise TypeError(f"{path} does not hold a recommender")
+        raise ModelFileError(f"{path.name} does not hold a recommender: run `make train`")
     return model

@@ -14,13 +14,21 @@ from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.data import Dataset, load_raw
 from {{ cookiecutter.__package }}.split import split_interactions
 
-__all__ = ["load_dataset", "prepare"]
+__all__ = ["SAMPLE_INTERACTIONS", "load_dataset", "prepare"]
+
+#: The bundled synthetic sample, relative to the project root (see data/sample/README.md).
+SAMPLE_INTERACTIONS = "data/sample/interactions.csv"
 
 
 def prepare(config: Config) -> dict[str, object]:
-    """Split the configured data, write it under ``data/processed/`` and return its summary."""
-    interactions, items = load_raw(config)
-    split = split_interactions(interactions, config.split, config.seed)
+    """Split the configured data, write it under ``data/processed/`` and return its summary.
+
+    The summary also says how the files were read, what was dropped and whether the item
+    metadata gives the content model anything to use: the report's data block says it all.
+    """
+    loaded = load_raw(config)
+    items = loaded.items
+    split = split_interactions(loaded.interactions, config.split, config.seed)
     out = config.processed_dir
     out.mkdir(parents=True, exist_ok=True)
     # Derived data is rebuilt by `make prepare`, never committed (MovieLens may not be
@@ -31,17 +39,22 @@ def prepare(config: Config) -> dict[str, object]:
         items.to_parquet(out / "items.parquet", index=False)
     else:
         (out / "items.parquet").unlink(missing_ok=True)
+    dataset = Dataset.from_split(split, items)
     counts = split["role"].value_counts()
     per_user = split.groupby("user_id").size()
     summary: dict[str, object] = {
         "source": config.data.source,
+        "bundled_sample": _is_bundled_sample(config),
+        "reading": loaded.reading,
+        "notes": list(loaded.notes),
         "strategy": config.split.strategy,
+        "test_fraction": config.split.test_fraction,
+        "min_user_interactions": config.split.min_user_interactions,
         "users": int(split["user_id"].nunique()),
-        "items": int(
-            len(set(split["item_id"]) | set(items["item_id"] if items is not None else []))
-        ),
+        "items": int(dataset.item_ids.size),
         "interactions": len(split),
         "has_metadata": items is not None,
+        "content_features": 0 if dataset.features is None else int(dataset.features.shape[1]),
         "train_interactions": int(counts.get("train", 0)),
         "test_interactions": int(counts.get("test", 0)),
         "warm_users_evaluated": int(split.loc[split["role"] == "test", "user_id"].nunique()),
@@ -53,6 +66,16 @@ def prepare(config: Config) -> dict[str, object]:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+def _is_bundled_sample(config: Config) -> bool:
+    """Whether the numbers come from the synthetic sample shipped in ``data/sample/``."""
+    interactions = config.data.interactions
+    return (
+        config.data.source == "file"
+        and interactions is not None
+        and interactions.path.resolve() == (config.root / SAMPLE_INTERACTIONS).resolve()
+    )
 
 
 def load_dataset(config: Config) -> Dataset:

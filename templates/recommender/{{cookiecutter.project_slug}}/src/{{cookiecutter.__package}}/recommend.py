@@ -14,7 +14,8 @@ import numpy as np
 from scipy import sparse
 
 from {{ cookiecutter.__package }}.config import Config
-from {{ cookiecutter.__package }}.models import load_model
+from {{ cookiecutter.__package }}.modelfile import ModelFileError
+from {{ cookiecutter.__package }}.models import Recommender, load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
 
 __all__ = ["Recommendation", "RecommendationService", "recommend_for"]
@@ -29,13 +30,14 @@ class Recommendation:
     cold_start: bool
     items: list[tuple[str, str]]
     note: str
+    item_noun: str = "item"
 
     def to_text(self) -> str:
         """Render the list the way the command prints it."""
         lines = [self.note]
         width = len(str(len(self.items)))
         for rank, (item_id, title) in enumerate(self.items, start=1):
-            lines.append(f"{rank:>{width}}. {title} (item {item_id})")
+            lines.append(f"{rank:>{width}}. {title} ({self.item_noun} {item_id})")
         return "\n".join(lines)
 
 
@@ -47,6 +49,14 @@ class RecommendationService:
     """
 
     def __init__(self, config: Config) -> None:
+        """Load the split and the two serving models.
+
+        Raises:
+            FileNotFoundError: the pipeline has not run (``make all``).
+            ModelFileError: a model file is missing, damaged, names an untrusted type, or
+                was trained on another catalogue than the data's.
+
+        """
         self.config = config
         self.dataset = load_dataset(config)
         data = self.dataset
@@ -55,9 +65,19 @@ class RecommendationService:
         self.user_rows = {str(user): row for row, user in enumerate(data.user_ids)}
         self.item_index = {str(item): i for i, item in enumerate(data.item_ids)}
         self.models = {
-            name: load_model(config.models_dir / f"{name}.skops")
+            name: self._load(name)
             for name in dict.fromkeys((config.serve_model, config.cold_start_model))
         }
+        self.examples = data.examples()
+
+    def _load(self, name: str) -> Recommender:
+        model = load_model(self.config.models_dir / f"{name}.skops")
+        if model.n_items_ != self.dataset.item_ids.size:
+            raise ModelFileError(
+                f"{name}.skops was trained on {model.n_items_:,} items but the data has "
+                f"{self.dataset.item_ids.size:,}: run `make train`"
+            )
+        return model
 
     def recommend(
         self, user_id: str, *, k: int | None = None, seen: Sequence[str] = ()
@@ -69,12 +89,13 @@ class RecommendationService:
 
         """
         k = k or self.config.evaluation.k
+        names = self.config.names
         row = self.user_rows.get(str(user_id))
         if row is not None:
             history = self.history[row]
             name, cold = self.config.serve_model, False
             note = (
-                f"Top {k} for user {user_id} from '{name}', "
+                f"Top {k} for {names.user} {user_id} from '{name}', "
                 f"based on {history.nnz} past interactions:"
             )
         else:
@@ -87,14 +108,20 @@ class RecommendationService:
                 shape=(1, self.dataset.item_ids.size),
             )
             name, cold = self.config.cold_start_model, True
-            basis = f"the {len(columns)} items given" if columns else "no history (popular items)"
+            basis = (
+                f"the {len(columns)} {names.items} given"
+                if columns
+                else f"no history (popular {names.items})"
+            )
+            if name == "content" and self.dataset.features is None:
+                basis += "; with no item features it ranks by popularity alone"
             note = (
-                f"User {user_id} is unknown: cold-start recommendations from '{name}', "
-                f"based on {basis}:"
+                f"{names.user.capitalize()} {user_id} is unknown: cold-start recommendations "
+                f"from '{name}', based on {basis}:"
             )
         top = self.models[name].recommend(history, k)[0]
         items = [(str(self.dataset.item_ids[i]), str(self.dataset.titles[i])) for i in top]
-        return Recommendation(str(user_id), name, cold, items, note)
+        return Recommendation(str(user_id), name, cold, items, note, names.item)
 
 
 def recommend_for(
@@ -104,6 +131,7 @@ def recommend_for(
 
     Raises:
         FileNotFoundError: the pipeline has not been run (``make all``).
+        ModelFileError: a serving model cannot be loaded safely.
         ValueError: an item in ``seen`` is not in the catalogue.
 
     """

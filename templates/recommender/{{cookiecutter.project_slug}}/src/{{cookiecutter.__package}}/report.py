@@ -9,26 +9,42 @@ placeholder sections outside the blocks, which this stage never touches.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from {{ cookiecutter.__package }}.business import PER, format_count, per_n
-from {{ cookiecutter.__package }}.config import Config
+from {{ cookiecutter.__package }}.config import Config, Names
 from {{ cookiecutter.__package }}.figures import PALETTE, readme_image, save_figure, style_axes
 from {{ cookiecutter.__package }}.markers import rewrite_blocks
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
 from {{ cookiecutter.__package }}.tables import markdown_table
 from {{ cookiecutter.__package }}.uncertainty import Interval
 
-__all__ = ["AXES", "Axis", "pareto_front", "render_blocks", "report", "winners"]
+__all__ = ["AXES", "DOCUMENT_BLOCKS", "Axis", "pareto_front", "render_blocks", "report", "winners"]
 
 Metrics = dict[str, Any]
+#: The marker blocks the report writes, per document; every other line belongs to the author.
+DOCUMENT_BLOCKS = {
+    "README.md": ("summary", "results", "business", "data", "try"),
+    "docs/tradeoffs.md": (
+        "summary",
+        "data",
+        "accuracy",
+        "beyond",
+        "cold-start",
+        "figures",
+        "business",
+    ),
+    "MODEL_CARD.md": ("data", "results"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,11 @@ def _number(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
+def _ci(metrics: Metrics) -> str:
+    """Label an interval with the configured confidence: ``95% CI``."""
+    return f"{metrics['confidence']:.0%} CI"
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -129,16 +150,17 @@ def pareto_front(models: dict[str, Metrics], x_axis: str, y_axis: str = "ndcg") 
     return [n for n, p in points.items() if not any(dominates(q, p) for q in points.values())]
 
 
-def _summary(metrics: Metrics) -> str:
+def _summary(metrics: Metrics, names: Names) -> str:
     models, k = metrics["models"], metrics["k"]
-    useful = beats_random(models) or [name for name in models if name != "random"] or ["random"]
+    beating = beats_random(models)
+    useful = beating or [name for name in models if name != "random"] or ["random"]
     best = winners(models, useful)
     ranked = sorted(models, key=lambda n: -models[n]["accuracy"]["ndcg"]["estimate"])
     top = ranked[0]
     top_ndcg = _interval(models[top]["accuracy"]["ndcg"])
     sentences = [
         f"**{top}** is the most accurate: NDCG@{k} {top_ndcg.format()} over "
-        f"{metrics['warm_users']:,} users."
+        f"{metrics['warm_users']:,} {names.users}."
     ]
     if len(ranked) > 1:
         second = ranked[1]
@@ -150,8 +172,12 @@ def _summary(metrics: Metrics) -> str:
         )
         sentences.append(f"Next is **{second}** ({second_ndcg.format()}); {verdict}.")
     sentences.append(
-        f"{len(useful)} of {len(models)} models beat random with non-overlapping intervals"
-        + (f" ({', '.join(useful)})." if useful else ".")
+        f"{len(beating)} of {len(models)} models beat random with non-overlapping intervals"
+        + (
+            f" ({', '.join(beating)})."
+            if beating
+            else ": this data may hold no signal these models can use."
+        )
     )
     beyond_parts = []
     for key, phrase, show in (
@@ -165,11 +191,16 @@ def _summary(metrics: Metrics) -> str:
             beyond_parts.append(f"**{best[key]}** {phrase} ({show(value)})")
     if beyond_parts:
         sentences.append("Among those, " + "; ".join(beyond_parts) + ".")
+    if models.get("content", {}).get("fallback"):
+        sentences.append(
+            "With no item features to use, **content** falls back to popularity: its lists, "
+            "and so its numbers, are popularity's."
+        )
     if "cold_ndcg" in best:
         name = best["cold_ndcg"]
         cold = _interval(models[name]["cold_start"]["ndcg"])
         sentences.append(
-            f"For the {metrics['cold_start_users']:,} cold-start users, who had given only "
+            f"For the {metrics['cold_start_users']:,} cold-start {names.users}, who had given only "
             f"{metrics['cold_start_known']} interactions, **{name}** is the most accurate "
             f"(NDCG@{k} {cold.format()})."
         )
@@ -253,7 +284,7 @@ def _readme_table(metrics: Metrics) -> str:
     k = metrics["k"]
     headers = [
         "Model",
-        f"NDCG@{k} (95% CI)",
+        f"NDCG@{k} ({_ci(metrics)})",
         "Coverage",
         "Novelty",
         "Gini",
@@ -278,14 +309,14 @@ def _readme_table(metrics: Metrics) -> str:
     return markdown_table(headers, rows, align=["left", *["right"] * (len(headers) - 1)])
 
 
-def _business(metrics: Metrics) -> str:
+def _business(metrics: Metrics, names: Names) -> str:
     k = metrics["k"]
     headers = [
         "Model",
         f"Hits per {PER:,} slots",
         "Catalogue exposed",
         f"Cold-start hits per {PER:,} slots",
-        f"Cold-start users with a hit in their top {k}",
+        f"Cold-start {names.users} with a hit in their top {k}",
     ]
     rows = []
     slots = metrics["warm_users"] * k
@@ -308,24 +339,105 @@ def _business(metrics: Metrics) -> str:
         )
     table = markdown_table(headers, rows, align=["left", "right", "right", "right", "right"])
     return (
-        f"If {PER:,} recommendation slots (for example {PER // k:,} home-page visits showing "
-        f"{k} titles each) were filled by each model, this many would be titles the user went "
-        "on to watch (95% interval), and this share of the catalogue would get any exposure "
-        "at all:\n\n" + table
+        f"If {PER:,} recommendation slots (for example {PER // k:,} visits showing {k} "
+        f"{names.items} each) were filled by each model, this many would be {names.items} the "
+        f"{names.user} {names.interacted} later ({metrics['confidence']:.0%} interval), and "
+        "this share of the catalogue would get any exposure at all:\n\n" + table
     )
 
 
-def _data_block(metrics: Metrics) -> str:
+def _origin(data: Metrics, names: Names) -> str:
+    reading = data["reading"]
+    if data["source"] == "movielens":
+        return (
+            "MovieLens 100K (GroupLens; F. M. Harper and J. A. Konstan, 2015), read from "
+            f"`{reading['file']}`. Its licence allows research use only and no "
+            "redistribution, so it stays in the git-ignored `data/raw/`."
+        )
+    if data["bundled_sample"]:
+        return (
+            f"the bundled synthetic sample, `{reading['file']}` (datasheet: "
+            "`data/sample/README.md`). `make sample` regenerates it from a seeded script; it "
+            f"describes no real {names.user} or {names.item}, so its numbers show that the "
+            "pipeline works, not how any model does in the world. Real data is one command "
+            "away: `make data` downloads MovieLens 100K into the git-ignored `data/raw/` (then "
+            'set `data.source = "movielens"`), or point `[data.interactions]` in '
+            "`config.toml` at your own log."
+        )
+    return f"`{reading['file']}`."
+
+
+def _columns(mapped: dict[str, str], roles: dict[str, str]) -> str:
+    return ", ".join(
+        f"`{column}` as the {roles.get(role, role)}" for role, column in mapped.items()
+    )
+
+
+def _metadata(data: Metrics, names: Names) -> str:
+    items = data["reading"].get("items")
+    fallback = (
+        "The content model has nothing to use and falls back to popularity: it ranks "
+        f"{names.items} by popularity alone, so its results equal popularity's, and list "
+        "diversity cannot be measured (n/a)."
+    )
+    if items is None:
+        return f"none (`[data.items]` is not set). {fallback}"
+    described = f"`{items['file']}`"
+    if "columns" in items:
+        roles = {"item": names.item}
+        described += f", read as {items['format']}; " + _columns(items["columns"], roles)
+    if not data["content_features"]:
+        return f"{described}, which holds no categories or years. {fallback}"
+    return f"{described}: {data['content_features']:,} category and decade features."
+
+
+def _data_block(metrics: Metrics, names: Names) -> str:
     data = metrics["dataset"]
-    source = "the bundled synthetic sample" if data["source"] == "csv" else data["source"]
-    return (
-        f"Data: {source}, {data['interactions']:,} interactions of {data['users']:,} users with "
-        f"{data['items']:,} items (density {data['density']:.1%}). Split: {data['strategy']}, "
-        f"{data['warm_users_evaluated']:,} users evaluated on {data['test_interactions']:,} "
-        f"held-out interactions; {data['cold_start_users']:,} cold-start users kept out of "
-        f"training; {data['users_too_short_to_evaluate']:,} users with too little history "
-        "trained on but not evaluated."
+    reading = data["reading"]
+    lines = [f"- **Source:** {_origin(data, names)}"]
+    if "columns" in reading:
+        roles = {"user": names.user, "item": names.item}
+        lines.append(
+            f"- **Read as:** {reading['format']}, {reading['rows']:,} rows; "
+            + _columns(reading["columns"], roles)
+            + "."
+        )
+    lines.append(
+        f"- **Size:** {data['interactions']:,} interactions of {data['users']:,} "
+        f"{names.users} with {data['items']:,} {names.items} (density {data['density']:.1%})."
     )
+    lines.append(f"- **Item metadata:** {_metadata(data, names)}")
+    lines.extend(f"- {note}" for note in data["notes"])
+    held_out = (
+        "latest" if data["strategy"] == "temporal" else "randomly chosen"
+    ) + f" {data['test_fraction']:.0%} of interactions"
+    lines.append(
+        f"- **Split:** {data['strategy']}: each {names.user}'s {held_out} held out; "
+        f"{data['warm_users_evaluated']:,} {names.users} evaluated on "
+        f"{data['test_interactions']:,} held-out interactions; {data['cold_start_users']:,} "
+        f"cold-start {names.users} kept out of training; "
+        f"{data['users_too_short_to_evaluate']:,} {names.users} with fewer than "
+        f"{data['min_user_interactions']} interactions trained on but not evaluated."
+    )
+    return "\n".join(lines)
+
+
+def _try_block(metrics: Metrics, names: Names) -> str:
+    """Write example commands on ids that exist in the data in use (README, How to run)."""
+    examples = metrics["examples"]
+    user, unknown = shlex.quote(examples["user"]), shlex.quote(examples["unknown_user"])
+    items = " ".join(shlex.quote(item) for item in examples["items"])
+    k = metrics["k"]
+    url = f"http://127.0.0.1:8000/users/{quote(examples['user'], safe='')}/recommendations?k={k}"
+    command = f"PYTHONPATH=src python -m {__package__} recommend"
+    lines = [
+        f"    make recommend USER_ID={user}   # top {k} for a {names.user} in the data",
+        f"    curl '{url}'   # after `make serve`",
+        f"    {command} {unknown} --seen {items}",
+        f"    # an unknown {names.user} who chose the {len(examples['items'])} most popular "
+        f"{names.items}: the cold-start model answers, and says so",
+    ]
+    return "\n".join(lines)
 
 
 def _colour(models: Sequence[str]) -> dict[str, str]:
@@ -373,7 +485,7 @@ def _tradeoff_figure(metrics: Metrics, path: Path) -> Path:
                 "latency": "µs per user (batch scoring)",
             }[axis_key]
         )
-    axes[0].set_ylabel(f"NDCG@{metrics['k']} (95% CI)")
+    axes[0].set_ylabel(f"NDCG@{metrics['k']} ({_ci(metrics)})")
     fig.suptitle("Accuracy against what it hides (filled: Pareto-optimal)", fontsize=11)
     return save_figure(fig, path)
 
@@ -400,15 +512,15 @@ def _exposure_figure(metrics: Metrics, path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def _cold_start_figure(metrics: Metrics, path: Path) -> Path:
+def _cold_start_figure(metrics: Metrics, names: Names, path: Path) -> Path:
     models = metrics["models"]
-    names = list(models)
+    model_names = list(models)
     fig = Figure(figsize=(6.4, 3.8), layout="constrained", facecolor="white")
     ax = style_axes(fig.add_subplot())
-    positions = np.arange(len(names))
+    positions = np.arange(len(model_names))
     width = 0.38
     for offset, group, label, colour in (
-        (-width / 2, "accuracy", "known users", PALETTE[0]),
+        (-width / 2, "accuracy", f"known {names.users}", PALETTE[0]),
         (
             width / 2,
             "cold_start",
@@ -416,7 +528,7 @@ def _cold_start_figure(metrics: Metrics, path: Path) -> Path:
             PALETTE[1],
         ),
     ):
-        values = [models[n][group]["ndcg"] if models[n][group] else None for n in names]
+        values = [models[n][group]["ndcg"] if models[n][group] else None for n in model_names]
         heights = [v["estimate"] if v else 0.0 for v in values]
         errors = [
             [(v["estimate"] - v["low"]) if v else 0.0 for v in values],
@@ -425,22 +537,23 @@ def _cold_start_figure(metrics: Metrics, path: Path) -> Path:
         ax.bar(
             positions + offset, heights, width, yerr=errors, capsize=3, color=colour, label=label
         )
-    ax.set_xticks(positions, names)
-    ax.set_ylabel(f"NDCG@{metrics['k']} (95% CI)")
-    ax.set_title("Accuracy for known users and for new ones", fontsize=11)
+    ax.set_xticks(positions, model_names)
+    ax.set_ylabel(f"NDCG@{metrics['k']} ({_ci(metrics)})")
+    ax.set_title(f"Accuracy for known {names.users} and for new ones", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
     return save_figure(fig, path)
 
 
 def render_blocks(
-    metrics: Metrics, figures: dict[str, Path], root: Path
+    metrics: Metrics, figures: dict[str, Path], root: Path, names: Names
 ) -> dict[Path, dict[str, str]]:
     """Return the new content of every marker block, per file, from the metrics."""
     docs = root / "docs"
     alt = {
         "tradeoffs": "NDCG against coverage, novelty and latency per model, Pareto-optimal filled",
         "exposure": "Lorenz curves of recommendation exposure across the catalogue, per model",
-        "cold_start": "NDCG for known and for cold-start users, per model, with 95% intervals",
+        "cold_start": f"NDCG for known and for cold-start {names.users}, per model, with "
+        f"{metrics['confidence']:.0%} intervals",
     }
 
     def images(relative_to: Path) -> str:
@@ -448,9 +561,9 @@ def render_blocks(
             readme_image(path, alt[key], relative_to) for key, path in figures.items()
         )
 
-    summary = _summary(metrics)
-    data = _data_block(metrics)
-    business = _business(metrics)
+    summary = _summary(metrics, names)
+    data = _data_block(metrics, names)
+    business = _business(metrics, names)
     return {
         root / "README.md": {
             "summary": summary,
@@ -459,6 +572,7 @@ def render_blocks(
             + readme_image(figures["tradeoffs"], alt["tradeoffs"], root),
             "business": business,
             "data": data,
+            "try": _try_block(metrics, names),
         },
         docs / "tradeoffs.md": {
             "summary": summary,
@@ -470,10 +584,10 @@ def render_blocks(
             "data": data,
         },
         root / "MODEL_CARD.md": {
-            "results": _accuracy_table(metrics)
-            + "\n\nCold-start users:\n\n"
-            + _accuracy_table(metrics, "cold_start"),
             "data": data,
+            "results": _accuracy_table(metrics)
+            + f"\n\nCold-start {names.users}:\n\n"
+            + _accuracy_table(metrics, "cold_start"),
         },
     }
 
@@ -497,10 +611,10 @@ def report(config: Config) -> list[Path]:
     figures = {
         "tradeoffs": _tradeoff_figure(metrics, folder / "tradeoffs.png"),
         "exposure": _exposure_figure(metrics, folder / "exposure.png"),
-        "cold_start": _cold_start_figure(metrics, folder / "cold_start.png"),
+        "cold_start": _cold_start_figure(metrics, config.names, folder / "cold_start.png"),
     }
     documents = []
-    for document, blocks in render_blocks(metrics, figures, config.root).items():
+    for document, blocks in render_blocks(metrics, figures, config.root, config.names).items():
         rewrite_blocks(document, blocks)
         documents.append(document)
     outputs = [path, *figures.values()]

@@ -26,9 +26,9 @@ def train(config: Config) -> dict[str, dict[str, float]]:
         model = build_model(
             name,
             seed=config.seed,
-            neighbours=models.neighbours,
-            l2=models.l2,
-            popularity_weight=models.popularity_weight,
+            neighbours=models.item_knn.neighbours,
+            l2=models.ease.l2,
+            popularity_weight=models.content.popularity_weight,
         )
         start = time.perf_counter()
         model.fit(dataset.train, dataset.features)

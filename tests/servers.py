@@ -209,6 +209,9 @@ class _GitHubHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._serve()
 
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._serve()
+
     def do_PUT(self) -> None:  # noqa: N802
         self._serve()
 
@@ -221,7 +224,7 @@ class _GitHubHandler(BaseHTTPRequestHandler):
         body = json.loads(raw) if raw else None
         github.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
         status, payload, headers = github.answer(self.command, self.path, self.headers, body)
-        data = json.dumps(payload).encode()
+        data = b"" if status == 204 else json.dumps(payload).encode()  # 204 has no body
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         for name, value in headers.items():
@@ -251,6 +254,7 @@ class FakeGitHub(_Server):
         self.requests: list[Recorded] = []
         self.repos: dict[str, dict[str, Any]] = {}
         self.topics: dict[str, list[str]] = {}
+        self.pages: dict[str, dict[str, Any]] = {}
         self._canned: list[_Canned] = []
         self._lock = threading.Lock()
 
@@ -259,6 +263,21 @@ class FakeGitHub(_Server):
     ) -> None:
         """Answer the next ``method path`` call with this response instead of the usual one."""
         self._canned.append(_Canned(method, path, status, body, headers or {}))
+
+    def add_pages(self, full_name: str, *, build_type: str = "workflow") -> str:
+        """Give ``full_name`` a GitHub Pages site, as enabling it by hand does; return its URL."""
+        owner, _, name = full_name.partition("/")
+        self.pages[full_name] = {
+            "url": f"{self.url}/repos/{full_name}/pages",
+            "status": None,
+            "cname": None,
+            "custom_404": False,
+            "html_url": f"https://{owner.lower()}.github.io/{name}/",
+            "build_type": build_type,
+            "source": {"branch": "main", "path": "/"},
+            "public": True,
+        }
+        return str(self.pages[full_name]["html_url"])
 
     def calls(self, method: str | None = None) -> list[str]:
         """Return ``"METHOD /path"`` for each request received, optionally of one method."""
@@ -286,15 +305,44 @@ class FakeGitHub(_Server):
         match = re.fullmatch(r"/orgs/([^/]+)/repos", path)
         if method == "POST" and match:
             return self._create(match[1], body) if match[1] in self.orgs else not_found
-        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/topics)?", path)
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/topics|/pages)?", path)
         if match and f"{match[1]}/{match[2]}" in self.repos:
             full_name = f"{match[1]}/{match[2]}"
             if method == "GET" and not match[3]:
                 return 200, self.repos[full_name], {}
-            if method == "PUT" and match[3]:
+            if method == "PATCH" and not match[3]:
+                self.repos[full_name].update(body)
+                return 200, self.repos[full_name], {}
+            if method == "GET" and match[3] == "/topics":
+                return 200, {"names": self.topics.get(full_name, [])}, {}
+            if method == "PUT" and match[3] == "/topics":
                 self.topics[full_name] = list(body["names"])
                 return 200, {"names": self.topics[full_name]}, {}
+            if match[3] == "/pages":
+                return self._pages(method, full_name, body) or not_found
         return not_found
+
+    def _pages(
+        self, method: str, full_name: str, body: Any
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """Create, read and update a Pages site the way GitHub's REST API documents it."""
+        site = self.pages.get(full_name)
+        if method == "POST" and site is not None:
+            return (
+                409,
+                {"message": "GitHub Pages is already enabled.", "documentation_url": _DOCS},
+                {},
+            )
+        if method == "POST":
+            self.add_pages(full_name, build_type=str(body.get("build_type", "legacy")))
+            self.repos[full_name]["has_pages"] = True
+            return 201, self.pages[full_name], {}
+        if method == "GET" and site is not None:
+            return 200, site, {}
+        if method == "PUT" and site is not None:
+            site.update(body)
+            return 204, None, {}
+        return None
 
     def _create(self, owner: str, body: Any) -> tuple[int, Any, dict[str, str]]:
         full_name = f"{owner}/{body['name']}"
@@ -326,5 +374,7 @@ class FakeGitHub(_Server):
             "html_url": f"{self.url}/{full_name}",
             "clone_url": self.git.repo_url(f"{full_name}.git"),
             "default_branch": "main",
+            "homepage": body.get("homepage"),
+            "has_pages": False,
         }
         return 201, self.repos[full_name], {}

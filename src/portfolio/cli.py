@@ -111,6 +111,11 @@ _owner_option = click.option(
 _description_option = click.option(
     "--description", metavar="TEXT", help="Repository description (default: the project's)."
 )
+_pages_option = click.option(
+    "--pages",
+    is_flag=True,
+    help="Also enable GitHub Pages (built by the CI workflow) and make it the homepage.",
+)
 _remote_option = click.option(
     "--remote",
     metavar="URL",
@@ -139,6 +144,7 @@ _remote_option = click.option(
 @_private_option
 @_owner_option
 @_description_option
+@_pages_option
 @_remote_option
 def new(
     template: str,
@@ -150,6 +156,7 @@ def new(
     private: bool,
     owner: str | None,
     description: str | None,
+    pages: bool,
     remote: str | None,
 ) -> None:
     """Create a project from TEMPLATE (see `portfolio list`) in ./<project_slug>.
@@ -164,8 +171,8 @@ def new(
         raise click.UsageError("--github and --remote push the git repository; drop --no-git")
     if github and remote is not None:
         raise click.UsageError("choose one: --github (a new GitHub repository) or --remote URL")
-    if not github and (private or owner is not None or description is not None):
-        raise click.UsageError("--private, --owner and --description go with --github")
+    if not github and (private or owner is not None or description is not None or pages):
+        raise click.UsageError("--private, --owner, --description and --pages go with --github")
     token = None
     if github:
         from portfolio.github import token_from_environment
@@ -181,6 +188,7 @@ def new(
         click.echo("")
         _publish(
             Path(_display_path(project.path)),
+            pages=pages,
             private=private,
             owner=owner,
             description=description,
@@ -197,6 +205,7 @@ def new(
 @_private_option
 @_owner_option
 @_description_option
+@_pages_option
 @_remote_option
 @click.option(
     "--allow-dirty",
@@ -208,6 +217,7 @@ def publish(
     private: bool,
     owner: str | None,
     description: str | None,
+    pages: bool,
     remote: str | None,
     allow_dirty: bool,
 ) -> None:
@@ -218,15 +228,17 @@ def publish(
     Administration and Contents, read and write). With --remote URL, push to any git host
     instead (GitLab, Gitea, ssh, a folder) with git's own credentials; only a URL on GitHub
     gets the token. Running it again reuses the empty repository a failed push left behind,
-    or pushes new commits to the project's own repository.
+    or pushes new commits to the project's own repository. With --pages, GitHub Pages
+    serves the site the project's CI deploys, and the repository's homepage points at it.
     """
-    if remote is not None and (private or owner is not None or description is not None):
+    if remote is not None and (private or owner is not None or description is not None or pages):
         raise click.UsageError(
-            "--private, --owner and --description describe a new GitHub repository; "
+            "--private, --owner, --description and --pages describe a GitHub repository; "
             "--remote pushes to an existing one"
         )
     _publish(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -239,6 +251,7 @@ def publish(
 def _publish(
     path: Path,
     *,
+    pages: bool,
     private: bool,
     owner: str | None,
     description: str | None,
@@ -252,6 +265,7 @@ def _publish(
 
     result = publish_project(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -430,6 +444,8 @@ def _print_published(result: PublishResult) -> None:
     click.secho(f"Published {result.branch} ({result.sha[:7]}) to {where}", fg="green")
     if result.topics:
         click.echo(f"topics: {', '.join(result.topics)}")
+    if result.pages_url:
+        click.echo(f"live demo: {result.pages_url} (online once the CI workflow has deployed it)")
 
 
 def _print_created(project: CreatedProject, *, suggest_publish: bool = True) -> None:

@@ -55,11 +55,13 @@ class PublishResult:
     topics: tuple[str, ...]
     recorded: bool
     warnings: tuple[str, ...]
+    pages_url: str | None = None
 
 
 def publish_project(
     path: Path,
     *,
+    pages: bool = False,
     private: bool = False,
     owner: str | None = None,
     description: str | None = None,
@@ -76,18 +78,26 @@ def publish_project(
     project, a bad ``owner`` or ``remote``, or uncommitted changes (unless ``allow_dirty``);
     ``GitError`` for a repository not on ``main`` or a push that fails; ``GitHubError`` for
     API failures. After the local checks, every error's hint says that the project is intact
-    and gives the command to run again.
+    and gives the command to run again. With ``pages``, GitHub Pages is enabled after the push
+    (see ``portfolio.pages``); a failure there is a warning, never an error.
     """
     report: Progress = progress or _ignore
     answers = read_answers_file(path)
     if owner is not None and (problem := answer_problem("github_username", owner)):
         raise PortfolioError(f"invalid --owner {owner!r}: {problem}", exit_code=2)
     remote_url = _remote_url(remote) if remote is not None else None
+    if pages and remote is not None:
+        raise PortfolioError(
+            "--pages enables GitHub Pages on the repository publish creates on GitHub; "
+            "with --remote, enable Pages in that repository's settings",
+            exit_code=2,
+        )
     check_project_repo(path)
     warnings = _check_clean(path, allow_dirty=allow_dirty)
     client = client or GitHubClient()
     retry = retry_command(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -119,6 +129,19 @@ def publish_project(
         intact = f"the project in {path} is intact; once fixed, run again: {retry}"
         hint = f"{err.hint}\n{intact}" if err.hint else intact
         raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
+    site = None
+    if pages and target.full_name is not None:
+        from portfolio.pages import enable_site
+
+        site = enable_site(
+            path,
+            target.full_name,
+            web_url=target.web_url,
+            client=client,
+            token_source=token_source,
+            report=report,
+        )
+        warnings += site.warnings
     return PublishResult(
         remote=target.url,
         web_url=target.web_url,
@@ -128,6 +151,7 @@ def publish_project(
         topics=target.topics,
         recorded=recorded,
         warnings=(*warnings, *target.warnings),
+        pages_url=site.url if site else None,
     )
 
 
@@ -141,11 +165,13 @@ class _Target:
     created: bool = False
     topics: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    full_name: str | None = None
 
 
 def retry_command(
     path: Path,
     *,
+    pages: bool = False,
     private: bool = False,
     owner: str | None = None,
     description: str | None = None,
@@ -158,6 +184,8 @@ def retry_command(
         words += ["--remote", remote]
     if private:
         words.append("--private")
+    if pages:
+        words.append("--pages")
     if owner:
         words += ["--owner", owner]
     if description is not None:
@@ -277,6 +305,7 @@ def _github_repository(
         created=created,
         topics=tuple(topics),
         warnings=tuple(warnings),
+        full_name=repo.full_name,
     )
 
 

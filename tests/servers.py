@@ -13,12 +13,16 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote
+
+from portfolio.github import GitHubClient
 
 
 @functools.cache
@@ -378,3 +382,24 @@ class FakeGitHub(_Server):
             "has_pages": False,
         }
         return 201, self.repos[full_name], {}
+
+
+@dataclass
+class Loopback:
+    """A fake GitHub, the git server behind it, and a client of the tool pointed at it."""
+
+    git: GitServer
+    github: FakeGitHub
+    client: GitHubClient
+
+    def bare(self, full_name: str) -> Path:
+        """Return the bare repository GitHub would hold for ``owner/name``."""
+        return self.git.root / f"{full_name}.git"
+
+
+@contextmanager
+def loopback(root: Path, token: str) -> Iterator[Loopback]:
+    """Serve a fake GitHub and its git repositories (under ``root``) that accept ``token``."""
+    root.mkdir(parents=True, exist_ok=True)
+    with GitServer(root, token) as git_server, FakeGitHub(token, git_server) as github:
+        yield Loopback(git_server, github, GitHubClient(github.url, sleep=lambda _s: None))

@@ -2,43 +2,30 @@
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from portfolio.cli import main
-from portfolio.github import GitHubClient
 from portfolio.pages import MANUAL_PAGES, PAGES_SETTING
 from portfolio.publish import PublishResult, publish_project
-from tests.servers import FakeGitHub, GitServer, branch_sha
+from tests.servers import Loopback, branch_sha
 
 TEMPLATE = "classifier-api"
 
 
-@dataclass
-class Servers:
-    git: GitServer
-    github: FakeGitHub
-    client: GitHubClient
+@pytest.fixture
+def token(github_token: str) -> str:
+    return github_token
 
 
 @pytest.fixture
-def token() -> str:
-    return f"ghp_{secrets.token_hex(16)}"
-
-
-@pytest.fixture
-def servers(tmp_path: Path, token: str) -> Iterator[Servers]:
-    root = tmp_path / "server"
-    root.mkdir()
-    with GitServer(root, token) as git_server, FakeGitHub(token, git_server) as github:
-        yield Servers(git_server, github, GitHubClient(github.url, sleep=lambda _s: None))
+def servers(loopback_github: Loopback) -> Loopback:
+    return loopback_github
 
 
 @pytest.fixture
@@ -54,17 +41,16 @@ def _git(path: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def _publish(project: Path, servers: Servers, token: str) -> PublishResult:
+def _publish(project: Path, servers: Loopback, token: str) -> PublishResult:
     return publish_project(project, pages=True, client=servers.client, token_source=lambda: token)
 
 
-def _pushed(project: Path, servers: Servers) -> bool:
-    bare = servers.git.root / f"octo/{project.name}.git"
-    return branch_sha(bare) == _git(project, "rev-parse", "HEAD")
+def _pushed(project: Path, servers: Loopback) -> bool:
+    return branch_sha(servers.bare(f"octo/{project.name}")) == _git(project, "rev-parse", "HEAD")
 
 
 def test_pages_is_enabled_for_the_workflow_and_becomes_the_homepage(
-    project: Path, servers: Servers, token: str
+    project: Path, servers: Loopback, token: str
 ) -> None:
     slug = project.name
     site = f"https://octo.github.io/{slug}/"
@@ -97,7 +83,7 @@ def test_pages_is_enabled_for_the_workflow_and_becomes_the_homepage(
     ],
 )
 def test_a_refusal_on_pages_is_a_warning_and_the_push_stays(
-    project: Path, servers: Servers, token: str, status: int, message: str
+    project: Path, servers: Loopback, token: str, status: int, message: str
 ) -> None:
     slug = project.name
     servers.github.respond_once("POST", f"/repos/octo/{slug}/pages", status, {"message": message})
@@ -116,7 +102,7 @@ def test_a_refusal_on_pages_is_a_warning_and_the_push_stays(
 
 
 def test_pages_already_enabled_by_hand_is_kept_and_switched_to_the_workflow(
-    project: Path, servers: Servers, token: str
+    project: Path, servers: Loopback, token: str
 ) -> None:
     slug = project.name
     first = publish_project(project, client=servers.client, token_source=lambda: token)
@@ -141,7 +127,7 @@ def test_pages_already_enabled_by_hand_is_kept_and_switched_to_the_workflow(
     assert servers.github.repos[f"octo/{slug}"]["homepage"] == site
 
 
-def test_a_homepage_the_owner_chose_is_kept(project: Path, servers: Servers, token: str) -> None:
+def test_a_homepage_the_owner_chose_is_kept(project: Path, servers: Loopback, token: str) -> None:
     slug = project.name
     publish_project(project, client=servers.client, token_source=lambda: token)
     servers.github.repos[f"octo/{slug}"]["homepage"] = "https://demo.example.com"
@@ -156,7 +142,7 @@ def test_a_homepage_the_owner_chose_is_kept(project: Path, servers: Servers, tok
     assert not any(call.startswith("PATCH") for call in servers.github.calls())
 
 
-def test_pages_with_a_remote_is_refused_before_anything(project: Path, servers: Servers) -> None:
+def test_pages_with_a_remote_is_refused_before_anything(project: Path, servers: Loopback) -> None:
     result = CliRunner().invoke(main, ["publish", str(project), "--pages", "--remote", "x.git"])
 
     assert result.exit_code == 2
@@ -164,15 +150,7 @@ def test_pages_with_a_remote_is_refused_before_anything(project: Path, servers: 
     assert servers.github.requests == []
 
 
-@pytest.fixture
-def environment(servers: Servers, token: str, monkeypatch: pytest.MonkeyPatch) -> Servers:
-    monkeypatch.setenv("GITHUB_API_URL", servers.github.url)
-    monkeypatch.setenv("GITHUB_TOKEN", token)
-    monkeypatch.delenv("GH_TOKEN", raising=False)
-    return servers
-
-
-def test_publish_pages_prints_the_live_demo(project: Path, environment: Servers) -> None:
+def test_publish_pages_prints_the_live_demo(project: Path, github_environment: Loopback) -> None:
     result = CliRunner().invoke(main, ["publish", str(project), "--pages"])
 
     assert result.exit_code == 0, result.output
@@ -182,9 +160,9 @@ def test_publish_pages_prints_the_live_demo(project: Path, environment: Servers)
 
 
 def test_publish_pages_warning_goes_to_stderr_with_exit_zero(
-    project: Path, environment: Servers
+    project: Path, github_environment: Loopback
 ) -> None:
-    environment.github.respond_once(
+    github_environment.github.respond_once(
         "POST", f"/repos/octo/{project.name}/pages", 403, {"message": "Resource not accessible"}
     )
 
@@ -194,11 +172,11 @@ def test_publish_pages_warning_goes_to_stderr_with_exit_zero(
     assert "warning: GitHub Pages not enabled (" in result.stderr
     assert MANUAL_PAGES in result.stderr
     assert "live demo" not in result.stdout
-    assert _pushed(project, environment)
+    assert _pushed(project, github_environment)
 
 
 def test_new_github_pages_enables_pages_after_the_first_push(
-    tmp_path: Path, environment: Servers, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, github_environment: Loopback, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
 
@@ -206,9 +184,9 @@ def test_new_github_pages_enables_pages_after_the_first_push(
 
     assert result.exit_code == 0, result.output
     (project,) = (path for path in tmp_path.iterdir() if (path / ".portfolio.json").exists())
-    pages = [r for r in environment.github.requests if r.path.endswith("/pages")]
+    pages = [r for r in github_environment.github.requests if r.path.endswith("/pages")]
     assert [(r.method, r.body) for r in pages] == [("POST", {"build_type": "workflow"})]
-    assert _pushed(project, environment)
+    assert _pushed(project, github_environment)
     assert _git(project, "config", "--local", PAGES_SETTING) == (
         f"https://octo.github.io/{project.name}/"
     )

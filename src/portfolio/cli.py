@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from portfolio.generate import CreatedProject
     from portfolio.publish import PublishResult
     from portfolio.questions import Question
+    from portfolio.showcase import ShowcaseResult
     from portfolio.update import UpdateResult
 
 
@@ -289,6 +290,7 @@ def check(path: Path, as_json: bool, strict: bool) -> None:
     Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
     the results exist, match the README and model card and are fresher than the config and
     code, and hygiene (licence, CI, tests, no large files or secrets committed, pushed).
+    On a showcase folder: every project published and ready, every card current.
     Exits 0 when ready, 1 when not; --strict also fails on warnings.
     """
     import json
@@ -481,3 +483,84 @@ def _display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("profile"),
+    show_default=True,
+    help="The showcase folder: the profile repository's working copy.",
+)
+@click.option(
+    "--publish",
+    "publish_it",
+    is_flag=True,
+    help="Then create or update the <user>/<user> repository on GitHub and push it.",
+)
+def showcase(paths: tuple[Path, ...], output_dir: Path, publish_it: bool) -> None:
+    """Write the profile page that presents the projects at PATH... (your GitHub profile).
+
+    GitHub shows the README of the repository named after you on your profile. The showcase
+    writes it: an introduction for you to write, then one card a project (title, the problem
+    in your README's words, the headline result with its interval, the stack, links to the
+    repository, live demo and model card). Cards sit in marker blocks: a rerun refreshes
+    them from each project's last report and keeps everything you wrote. Without PATH, the
+    projects the showcase already lists. With --publish, each project on GitHub gets a
+    description and topics if it has none, and the page is pushed to <user>/<user> (same
+    token rules as `publish`). `portfolio check DIR` says whether it is ready to be seen.
+    """
+    from portfolio.showcase import publish_showcase, write_showcase
+
+    if publish_it:
+        published = publish_showcase(paths, folder=output_dir, progress=_progress)
+        _print_showcase(published.showcase)
+        for warning in published.warnings:
+            click.secho(f"warning: {warning}", err=True, fg="yellow")
+        _print_published(published.published)
+        click.echo(f"GitHub shows it on your profile: {published.profile_url}")
+        return
+    _print_showcase(write_showcase(paths, folder=output_dir))
+
+
+def _print_showcase(result: ShowcaseResult) -> None:
+    where = _display_path(result.readme)
+    cards = len(result.cards)
+    changes = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (
+            ("added", result.added),
+            ("refreshed", result.refreshed),
+            ("removed", result.removed),
+        )
+        if names
+    ]
+    summary = "; ".join(changes) if changes else "nothing changed"
+    click.secho(f"Wrote {where}: {cards} project card(s) ({summary}).", fg="green")
+    if result.adopted:
+        click.echo("Your README's own text is kept; the cards were added after it.")
+    if result.commit:
+        click.echo(f"git: repository on main with one commit ({result.commit[:7]}).")
+    waiting = [card.slug for card in result.cards if not card.problem_written]
+    if waiting:
+        click.echo(
+            "The problem of "
+            + ", ".join(waiting)
+            + " comes from its description until its README's problem section is written."
+        )
+    folder = _display_path(result.folder)
+    steps = [
+        (f"edit {where}", "introduce yourself where TODO(portfolio) points"),
+        (f"portfolio check {folder}", "every project published and ready, every card current"),
+        (
+            f"portfolio showcase -o {folder} --publish",
+            f"push it to {result.user or '<user>'}/{result.user or '<user>'} on GitHub",
+        ),
+    ]
+    width = max(len(command) for command, _why in steps)
+    click.echo("\nNext steps:")
+    for command, why in steps:
+        click.echo(f"  {command.ljust(width)}  # {why}")

@@ -268,6 +268,10 @@ class FakeGitHub(_Server):
         """Answer the next ``method path`` call with this response instead of the usual one."""
         self._canned.append(_Canned(method, path, status, body, headers or {}))
 
+    def calls(self, method: str | None = None) -> list[str]:
+        """Return ``"METHOD /path"`` for each request received, optionally of one method."""
+        return [f"{r.method} {r.path}" for r in self.requests if method in {None, r.method}]
+
     def add_pages(self, full_name: str, *, build_type: str = "workflow") -> str:
         """Give ``full_name`` a GitHub Pages site, as enabling it by hand does; return its URL."""
         owner, _, name = full_name.partition("/")
@@ -282,10 +286,6 @@ class FakeGitHub(_Server):
             "public": True,
         }
         return str(self.pages[full_name]["html_url"])
-
-    def calls(self, method: str | None = None) -> list[str]:
-        """Return ``"METHOD /path"`` for each request received, optionally of one method."""
-        return [f"{r.method} {r.path}" for r in self.requests if method in {None, r.method}]
 
     def answer(
         self, method: str, path: str, headers: Any, body: Any

@@ -189,13 +189,13 @@ def new(
         click.echo("")
         _publish(
             Path(_display_path(project.path)),
-            pages=pages,
             private=private,
             owner=owner,
             description=description,
             remote=remote,
             allow_dirty=False,
             token=token,
+            pages=pages,
         )
 
 
@@ -224,13 +224,15 @@ def publish(
 ) -> None:
     """Create a GitHub repository for the project at PATH (default: here) and push `main`.
 
+    With --pages, GitHub Pages then serves the site the project's CI workflow deploys, and
+    the repository's homepage points at it.
+
     The token comes from GITHUB_TOKEN, GH_TOKEN or `gh auth token` and reaches git only for
     the push: never the URL, .git/config or a file. It needs the `repo` scope (fine-grained:
     Administration and Contents, read and write). With --remote URL, push to any git host
     instead (GitLab, Gitea, ssh, a folder) with git's own credentials; only a URL on GitHub
     gets the token. Running it again reuses the empty repository a failed push left behind,
-    or pushes new commits to the project's own repository. With --pages, GitHub Pages
-    serves the site the project's CI deploys, and the repository's homepage points at it.
+    or pushes new commits to the project's own repository.
     """
     if remote is not None and (private or owner is not None or description is not None or pages):
         raise click.UsageError(
@@ -287,10 +289,12 @@ def _publish(
 def check(path: Path, as_json: bool, strict: bool) -> None:
     """Say whether the project at PATH (default: here) is ready to show a recruiter.
 
+    On a showcase folder (`portfolio showcase`): the introduction, every project it links
+    published and ready, every card showing its project's last report.
+
     Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
     the results exist, match the README and model card and are fresher than the config and
     code, and hygiene (licence, CI, tests, no large files or secrets committed, pushed).
-    On a showcase folder: every project published and ready, every card current.
     Exits 0 when ready, 1 when not; --strict also fails on warnings.
     """
     import json

@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from portfolio.answers import (
@@ -41,6 +42,9 @@ REMOTE_KEY = "remote"
 _DESCRIPTION_MAX = 350
 
 Progress = Callable[[str], None]
+
+if TYPE_CHECKING:
+    from portfolio.pages import SiteResult
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,15 @@ def publish_project(
 ) -> PublishResult:
     """Push the project at ``path`` to a new (or empty) GitHub repository, or to ``remote``.
 
+    With ``pages``, GitHub Pages is then enabled (see ``portfolio.pages``): a failure there is
+    a warning, never an error, since the push already stands.
+
     With ``remote``, GitHub is not called; the token is used only if that URL is on the
     GitHub host of ``client``. Raises ``PortfolioError`` for a folder that is not a generated
     project, a bad ``owner`` or ``remote``, or uncommitted changes (unless ``allow_dirty``);
     ``GitError`` for a repository not on ``main`` or a push that fails; ``GitHubError`` for
     API failures. After the local checks, every error's hint says that the project is intact
-    and gives the command to run again. With ``pages``, GitHub Pages is enabled after the push
-    (see ``portfolio.pages``); a failure there is a warning, never an error.
+    and gives the command to run again.
     """
     report: Progress = progress or _ignore
     answers = read_answers_file(path)
@@ -125,22 +131,12 @@ def publish_project(
             report(f"origin was {previous}; now {target.url}")
         report(f"Pushing main to {target.url}")
         pushed = push(path, token=target.token, progress=report)
+        site = _enable_site(path, target, client, token_source, report) if pages else None
     except PortfolioError as err:
         intact = f"the project in {path} is intact; once fixed, run again: {retry}"
         hint = f"{err.hint}\n{intact}" if err.hint else intact
         raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
-    site = None
-    if pages and target.full_name is not None:
-        from portfolio.pages import enable_site
-
-        site = enable_site(
-            path,
-            target.full_name,
-            web_url=target.web_url,
-            client=client,
-            token_source=token_source,
-            report=report,
-        )
+    if site is not None:
         warnings += site.warnings
     return PublishResult(
         remote=target.url,
@@ -166,6 +162,28 @@ class _Target:
     topics: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     full_name: str | None = None
+
+
+def _enable_site(
+    path: Path,
+    target: _Target,
+    client: GitHubClient,
+    token_source: Callable[[], str],
+    report: Progress,
+) -> SiteResult | None:
+    """After the push: turn GitHub Pages on for the repository just pushed to, if on GitHub."""
+    from portfolio.pages import enable_site
+
+    if target.full_name is None:
+        return None
+    return enable_site(
+        path,
+        target.full_name,
+        web_url=target.web_url,
+        client=client,
+        token_source=token_source,
+        report=report,
+    )
 
 
 def retry_command(

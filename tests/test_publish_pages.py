@@ -19,16 +19,6 @@ TEMPLATE = "classifier-api"
 
 
 @pytest.fixture
-def token(github_token: str) -> str:
-    return github_token
-
-
-@pytest.fixture
-def servers(loopback_github: Loopback) -> Loopback:
-    return loopback_github
-
-
-@pytest.fixture
 def project(generated: Callable[[str], Path], tmp_path: Path) -> Path:
     """A fresh copy (with its .git) of one generated project, rendered once per module."""
     source = generated(TEMPLATE)
@@ -41,35 +31,39 @@ def _git(path: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def _publish(project: Path, servers: Loopback, token: str) -> PublishResult:
-    return publish_project(project, pages=True, client=servers.client, token_source=lambda: token)
+def _publish(project: Path, loopback_github: Loopback, github_token: str) -> PublishResult:
+    return publish_project(
+        project, pages=True, client=loopback_github.client, token_source=lambda: github_token
+    )
 
 
-def _pushed(project: Path, servers: Loopback) -> bool:
-    return branch_sha(servers.bare(f"octo/{project.name}")) == _git(project, "rev-parse", "HEAD")
+def _pushed(project: Path, loopback_github: Loopback) -> bool:
+    return branch_sha(loopback_github.bare(f"octo/{project.name}")) == _git(
+        project, "rev-parse", "HEAD"
+    )
 
 
 def test_pages_is_enabled_for_the_workflow_and_becomes_the_homepage(
-    project: Path, servers: Loopback, token: str
+    project: Path, loopback_github: Loopback, github_token: str
 ) -> None:
     slug = project.name
     site = f"https://octo.github.io/{slug}/"
 
-    result = _publish(project, servers, token)
+    result = _publish(project, loopback_github, github_token)
 
-    calls = servers.github.calls()
+    calls = loopback_github.github.calls()
     assert calls[calls.index(f"PUT /repos/octo/{slug}/topics") + 1 :] == [
         f"POST /repos/octo/{slug}/pages",
         f"GET /repos/octo/{slug}",
         f"PATCH /repos/octo/{slug}",
     ]
-    bodies = {f"{r.method} {r.path}": r.body for r in servers.github.requests}
+    bodies = {f"{r.method} {r.path}": r.body for r in loopback_github.github.requests}
     assert bodies[f"POST /repos/octo/{slug}/pages"] == {"build_type": "workflow"}
     assert bodies[f"PATCH /repos/octo/{slug}"] == {"homepage": site}
-    assert servers.github.repos[f"octo/{slug}"]["homepage"] == site
+    assert loopback_github.github.repos[f"octo/{slug}"]["homepage"] == site
     assert result.pages_url == site
     assert result.warnings == ()
-    assert _pushed(project, servers)
+    assert _pushed(project, loopback_github)
     assert _git(project, "config", "--local", PAGES_SETTING) == site
     assert _git(project, "status", "--porcelain") == ""  # recorded without a file or a commit
 
@@ -83,71 +77,81 @@ def test_pages_is_enabled_for_the_workflow_and_becomes_the_homepage(
     ],
 )
 def test_a_refusal_on_pages_is_a_warning_and_the_push_stays(
-    project: Path, servers: Loopback, token: str, status: int, message: str
+    project: Path, loopback_github: Loopback, github_token: str, status: int, message: str
 ) -> None:
     slug = project.name
-    servers.github.respond_once("POST", f"/repos/octo/{slug}/pages", status, {"message": message})
+    loopback_github.github.respond_once(
+        "POST", f"/repos/octo/{slug}/pages", status, {"message": message}
+    )
 
-    result = _publish(project, servers, token)
+    result = _publish(project, loopback_github, github_token)
 
-    assert _pushed(project, servers)
+    assert _pushed(project, loopback_github)
     assert result.pages_url is None
     (warning,) = result.warnings
     assert warning.startswith("GitHub Pages not enabled (")
     assert message in warning
     assert f"the push is intact. Enable it by hand: {MANUAL_PAGES}" in warning
-    assert f"{servers.github.url}/octo/{slug}/settings/pages" in warning
-    assert not any(call.startswith("PATCH") for call in servers.github.calls())
-    assert servers.github.repos[f"octo/{slug}"]["homepage"] is None
+    assert f"{loopback_github.github.url}/octo/{slug}/settings/pages" in warning
+    assert not any(call.startswith("PATCH") for call in loopback_github.github.calls())
+    assert loopback_github.github.repos[f"octo/{slug}"]["homepage"] is None
 
 
 def test_pages_already_enabled_by_hand_is_kept_and_switched_to_the_workflow(
-    project: Path, servers: Loopback, token: str
+    project: Path, loopback_github: Loopback, github_token: str
 ) -> None:
     slug = project.name
-    first = publish_project(project, client=servers.client, token_source=lambda: token)
-    site = servers.github.add_pages(f"octo/{slug}", build_type="legacy")
+    first = publish_project(
+        project, client=loopback_github.client, token_source=lambda: github_token
+    )
+    site = loopback_github.github.add_pages(f"octo/{slug}", build_type="legacy")
 
-    again = _publish(project, servers, token)
+    again = _publish(project, loopback_github, github_token)
 
     assert again.warnings == ()
     assert again.pages_url == site
     assert again.sha == first.sha
-    pages_calls = [c for c in servers.github.calls() if c.endswith("/pages")]
+    pages_calls = [c for c in loopback_github.github.calls() if c.endswith("/pages")]
     assert pages_calls == [
         f"POST /repos/octo/{slug}/pages",
         f"GET /repos/octo/{slug}/pages",
         f"PUT /repos/octo/{slug}/pages",
     ]
     put = next(
-        r for r in servers.github.requests if r.method == "PUT" and r.path.endswith("/pages")
+        r
+        for r in loopback_github.github.requests
+        if r.method == "PUT" and r.path.endswith("/pages")
     )
     assert put.body == {"build_type": "workflow"}
-    assert servers.github.pages[f"octo/{slug}"]["build_type"] == "workflow"
-    assert servers.github.repos[f"octo/{slug}"]["homepage"] == site
+    assert loopback_github.github.pages[f"octo/{slug}"]["build_type"] == "workflow"
+    assert loopback_github.github.repos[f"octo/{slug}"]["homepage"] == site
 
 
-def test_a_homepage_the_owner_chose_is_kept(project: Path, servers: Loopback, token: str) -> None:
+def test_a_homepage_the_owner_chose_is_kept(
+    project: Path, loopback_github: Loopback, github_token: str
+) -> None:
     slug = project.name
-    publish_project(project, client=servers.client, token_source=lambda: token)
-    servers.github.repos[f"octo/{slug}"]["homepage"] = "https://demo.example.com"
+    publish_project(project, client=loopback_github.client, token_source=lambda: github_token)
+    loopback_github.github.repos[f"octo/{slug}"]["homepage"] = "https://demo.example.com"
 
-    result = _publish(project, servers, token)
+    result = _publish(project, loopback_github, github_token)
 
     assert result.pages_url == f"https://octo.github.io/{slug}/"
     assert result.warnings == (
         f"the homepage stays https://demo.example.com, as you set it; the live demo is "
         f"https://octo.github.io/{slug}/",
     )
-    assert not any(call.startswith("PATCH") for call in servers.github.calls())
+    assert not any(call.startswith("PATCH") for call in loopback_github.github.calls())
 
 
-def test_pages_with_a_remote_is_refused_before_anything(project: Path, servers: Loopback) -> None:
+def test_pages_with_a_remote_is_refused_before_anything(
+    project: Path, loopback_github: Loopback
+) -> None:
     result = CliRunner().invoke(main, ["publish", str(project), "--pages", "--remote", "x.git"])
 
     assert result.exit_code == 2
     assert "--remote pushes to an existing one" in result.stderr
-    assert servers.github.requests == []
+    assert loopback_github.github.requests == []
 
 
 def test_publish_pages_prints_the_live_demo(project: Path, github_environment: Loopback) -> None:

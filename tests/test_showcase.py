@@ -295,20 +295,14 @@ def test_a_rerun_refreshes_the_changed_card_and_keeps_the_owners_text(
 
 
 @pytest.fixture
-def token(github_token: str) -> str:
-    return github_token
-
-
-@pytest.fixture
-def servers(github_environment: Loopback) -> Loopback:
-    return github_environment
-
-
-@pytest.fixture
-def published(projects: dict[str, Path], servers: Loopback, token: str) -> dict[str, Path]:
+def published(
+    projects: dict[str, Path], github_environment: Loopback, github_token: str
+) -> dict[str, Path]:
     """The three projects published to the fake GitHub, as `portfolio publish` does."""
     for project in projects.values():
-        publish_project(project, client=servers.client, token_source=lambda: token)
+        publish_project(
+            project, client=github_environment.client, token_source=lambda: github_token
+        )
     return projects
 
 
@@ -324,9 +318,9 @@ def _introduce(profile: Path) -> None:
 
 
 def test_publish_creates_the_profile_repository_and_pushes(
-    published: dict[str, Path], servers: Loopback, tmp_path: Path
+    published: dict[str, Path], github_environment: Loopback, tmp_path: Path
 ) -> None:
-    github = servers.github
+    github = github_environment.github
     classifier, nlp, recommender = (published[t] for t in TEMPLATES)
     github.repos[f"octo/{nlp.name}"]["description"] = ""
     github.topics[f"octo/{recommender.name}"] = []
@@ -337,7 +331,7 @@ def test_publish_creates_the_profile_repository_and_pushes(
     result = run("showcase", *map(str, published.values()), "-o", str(profile), "--publish")
 
     assert result.exit_code == 0, result.output
-    bare = servers.bare("octo/octo")
+    bare = github_environment.bare("octo/octo")
     assert branch_sha(bare) == _git(profile, "rev-parse", "HEAD")
     calls = github.calls()[start:]
     assert calls.count("POST /user/repos") == 1
@@ -387,7 +381,7 @@ def test_publish_creates_the_profile_repository_and_pushes(
 
 
 def test_check_passes_once_ready_and_catches_a_card_behind_its_report(
-    published: dict[str, Path], servers: Loopback, tmp_path: Path, token: str
+    published: dict[str, Path], github_environment: Loopback, tmp_path: Path, github_token: str
 ) -> None:
     profile = tmp_path / "profile"
     # nlp-pipeline's own tests assert that its README keeps a placeholder, and `check` on main
@@ -410,7 +404,9 @@ def test_check_passes_once_ready_and_catches_a_card_behind_its_report(
     _change_seed(recommender, 11)
     _make_all(recommender)
     assert _headline(recommender) != old
-    publish_project(recommender, client=servers.client, token_source=lambda: token)
+    publish_project(
+        recommender, client=github_environment.client, token_source=lambda: github_token
+    )
 
     behind = run("check", str(profile))
 

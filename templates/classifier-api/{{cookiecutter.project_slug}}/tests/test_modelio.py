@@ -4,17 +4,29 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import skops.io as sio
 from conftest import TrainedProject
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from test_modelfile import RUNSTRING, _crafted_model
 
+from {{ cookiecutter.__package }}.data import (
+    FeatureSchema,
+    load_split,
+    load_summary,
+    prepare_features,
+)
 from {{ cookiecutter.__package }}.modelio import (
     META_FILE,
     MODEL_FILE,
-    TRUSTED_MODULES,
+    TRUSTED_TYPES,
     ModelError,
     load_model,
     save_model,
+    sha256,
+)
+from {{ cookiecutter.__package }}.train import (
+    candidates,
 )
 
 
@@ -24,12 +36,25 @@ def _copy(trained: TrainedProject, tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_trusted_types_are_listed_and_all_from_known_libraries(
-    trained: TrainedProject,
+def test_the_trusted_types_are_exactly_what_the_candidates_need(
+    trained: TrainedProject, tmp_path: Path
 ) -> None:
+    config = trained.config
+    schema = FeatureSchema.from_dict(load_summary(config)["schema"])
+    rows = load_split(config, "train")
+    x, y = prepare_features(rows, schema), rows[config.target]
+    needed: set[str] = set()
+    for name, pipeline in candidates(schema, 0, config.model.max_categories).items():
+        path = tmp_path / f"{name}.skops"
+        sio.dump(pipeline.fit(x, y), path)
+        needed |= set(sio.get_untrusted_types(file=path))
+    # Nothing missing (training would fail) and nothing extra (a name trusted for no reason).
+    assert needed == TRUSTED_TYPES
+
+
+def test_the_trained_model_loads_and_the_metadata_lists_no_trust(trained: TrainedProject) -> None:
     meta = json.loads((trained.config.paths.models / META_FILE).read_text(encoding="utf-8"))
-    assert meta["trusted_types"]
-    assert all(t.startswith(TRUSTED_MODULES) for t in meta["trusted_types"])
+    assert "trusted_types" not in meta
     assert meta["version"].startswith(meta["model_name"])
     assert isinstance(load_model(trained.config.paths.models).pipeline, Pipeline)
 
@@ -47,16 +72,19 @@ def test_an_altered_model_file_is_refused(trained: TrainedProject, tmp_path: Pat
         load_model(folder)
 
 
-def test_types_missing_from_the_metadata_are_refused(
+def test_a_crafted_model_file_with_a_matching_hash_is_refused_before_it_runs(
     trained: TrainedProject, tmp_path: Path
 ) -> None:
     folder = _copy(trained, tmp_path)
-    meta_path = folder / META_FILE
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    dropped = meta["trusted_types"].pop()
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(ModelError, match=f"types not listed in its metadata.*{dropped}"):
+    marker = tmp_path / "code-ran"
+    _crafted_model(folder / MODEL_FILE, marker)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    # Whoever can replace the model can rewrite the metadata beside it too.
+    meta |= {"sha256": sha256(folder / MODEL_FILE), "trusted_types": [RUNSTRING]}
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match=f"does not trust: {RUNSTRING}"):
         load_model(folder)
+    assert not marker.exists()
 
 
 def _halve(x: np.ndarray) -> np.ndarray:
@@ -65,6 +93,6 @@ def _halve(x: np.ndarray) -> np.ndarray:
 
 def test_a_model_with_foreign_code_is_never_saved(tmp_path: Path) -> None:
     pipeline = Pipeline([("custom", FunctionTransformer(_halve))]).fit(np.ones((3, 2)))
-    with pytest.raises(ModelError, match="outside sklearn., numpy., scipy.*_halve"):
+    with pytest.raises(ModelError, match="does not trust: .*_halve.*TRUSTED_TYPES"):
         save_model(pipeline, {"model_name": "custom"}, tmp_path)
-    assert not (tmp_path / MODEL_FILE).exists()
+    assert list(tmp_path.iterdir()) == []

@@ -138,10 +138,24 @@ def _encoding(head: bytes) -> tuple[str, bool]:
     return "utf-8", False
 
 
-def _sample(head: bytes, codec: str, *, whole_file: bool) -> str:
-    """Decode the file's first bytes, cut after the last complete line unless it is all."""
-    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole_file)
+def _sample(head: bytes, codec: str, *, whole_file: bool, strict: bool) -> str:
+    """Decode the file's first bytes, cut after the last complete line unless it is all.
+
+    Raises:
+        UnicodeDecodeError: ``strict`` and the bytes are not valid ``codec``.
+
+    """
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict" if strict else "replace")
+    text = decoder.decode(head, final=whole_file)
     return text if whole_file else text[: text.rfind("\n") + 1]
+
+
+def _encoding_error(path: Path, err: UnicodeDecodeError) -> ConfigError:
+    return ConfigError(
+        f"data.csv.encoding: {path.name} is not valid {err.encoding} (byte "
+        f"{err.object[err.start : err.start + 1]!r} at position {err.start}); "
+        "set data.csv.encoding to the file's encoding, e.g. cp1252 or latin-1"
+    )
 
 
 def _hint(sample: str, used: str, *, expected_width: int | None = None) -> str:
@@ -187,7 +201,11 @@ def read_delimited(
     codec = options.python_encoding or detected_codec
     if codec == "utf-8" and bom:
         codec = "utf-8-sig"
-    sample = _sample(head, codec, whole_file=whole_file)
+    try:
+        # A codec the owner named must fit; a detected one already does, or is the fallback.
+        sample = _sample(head, codec, whole_file=whole_file, strict=options.encoding != AUTO)
+    except UnicodeDecodeError as err:
+        raise _encoding_error(path, err) from None
     if options.delimiter == AUTO:
         delimiter = detect_delimiter(sample)
         if delimiter is None:
@@ -258,11 +276,7 @@ def _read(
             return _parse(path, options, delimiter, attempt, sample, text_columns), attempt
         except UnicodeDecodeError as err:
             failure = err
-    raise ConfigError(
-        f"data.csv.encoding: {path.name} is not valid {failure.encoding} (byte "
-        f"{failure.object[failure.start : failure.start + 1]!r} at position {failure.start}); "
-        "set data.csv.encoding to the file's encoding, e.g. cp1252 or latin-1"
-    )
+    raise _encoding_error(path, failure)
 
 
 def _parse(

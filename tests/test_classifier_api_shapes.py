@@ -44,6 +44,20 @@ CREDIT_LABELS = {
     "personal_status": {"A91": "male divorced", "A92": "female", "A93": "male single"},
     "foreign_worker": {"A201": "foreign worker", "A202": "local worker"},
 }
+CHURN_COLUMNS = [
+    "customerID",
+    "gender",
+    "SeniorCitizen",
+    "Partner",
+    "tenure",
+    "Contract",
+    "MonthlyCharges",
+    "TotalCharges",
+    "Country",
+    "Churn",
+]
+# The churn export's features: without the identifier, the constant column and the target.
+CHURN_FEATURES = set(CHURN_COLUMNS) - {"customerID", "Country", "Churn"}
 CHURN_LABELS = {"SeniorCitizen": {0: "under 65", 1: "65 or over"}}
 
 
@@ -77,19 +91,7 @@ def write_credit_file(path: Path, rows: int = 900, seed: int = 7) -> Path:
 def write_churn_export(path: Path, rows: int = 1200, seed: int = 11) -> Path:
     """A semicolon export: BOM, CRLF, decimal commas, an ID, a constant, rows without target."""
     rng = np.random.default_rng(seed)
-    header = [
-        "customerID",
-        "gender",
-        "SeniorCitizen",
-        "Partner",
-        "tenure",
-        "Contract",
-        "MonthlyCharges",
-        "TotalCharges",
-        "Country",
-        "Churn",
-    ]
-    lines = [";".join(header)]
+    lines = [";".join(CHURN_COLUMNS)]
     for i in range(rows):
         tenure = int(rng.integers(1, 72))
         contract = str(rng.choice(["Month-to-month", "One year", "Two year"], p=[0.55, 0.25, 0.2]))
@@ -258,15 +260,7 @@ def test_the_example_request_uses_the_new_columns(shaped: Path) -> None:
     if _is_credit(shaped):
         assert keys == set(CREDIT_COLUMNS) - {"risk"}
     else:
-        assert keys == {
-            "gender",
-            "SeniorCitizen",
-            "Partner",
-            "tenure",
-            "Contract",
-            "MonthlyCharges",
-            "TotalCharges",
-        }
+        assert keys == CHURN_FEATURES
 
 
 def test_the_projects_own_suite_stays_green(shaped: Path) -> None:

@@ -32,7 +32,7 @@ from tests.owner import (
     set_up_as_owner,
     write_narrative,
 )
-from tests.test_classifier_api_shapes import block, write_churn_export
+from tests.test_classifier_api_shapes import CHURN_FEATURES, block, write_churn_export
 
 pytestmark = pytest.mark.slow
 
@@ -58,15 +58,6 @@ EDITS: dict[str, Any] = {
     "costs.false_positive": 15,
     "costs.false_negative": 240,
     "cases_per_period": 50000,
-}
-FEATURES = {
-    "gender",
-    "SeniorCitizen",
-    "Partner",
-    "tenure",
-    "Contract",
-    "MonthlyCharges",
-    "TotalCharges",
 }
 NARRATIVE = (
     "Written by the owner: the retention team calls the subscribers this model flags each "
@@ -154,7 +145,7 @@ def test_check_strict_finds_nothing_left_to_do(journey: Journey) -> None:
 def test_the_readme_example_request_matches_the_new_data(journey: Journey) -> None:
     body = re.search(r"-d '(\{.*\})'", block(journey.readme_before_narrative, "api"))
     assert body is not None
-    assert set(json.loads(body.group(1))) == FEATURES
+    assert set(json.loads(body.group(1))) == CHURN_FEATURES
 
 
 def test_no_word_of_the_bundled_sample_survives(journey: Journey) -> None:

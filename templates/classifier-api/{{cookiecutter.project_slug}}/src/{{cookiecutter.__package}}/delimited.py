@@ -217,7 +217,7 @@ def read_delimited(
     else:
         delimiter = options.delimiter
     _check_width(path, sample, delimiter, options)
-    frame, codec = _read(path, options, delimiter, codec, sample, text_columns)
+    frame, codec = _read_with_fallback(path, options, delimiter, codec, sample, text_columns)
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     info = ReadInfo(
         delimiter=delimiter,
@@ -261,7 +261,7 @@ def _check_width(path: Path, sample: str, delimiter: str, options: CsvOptions) -
         )
 
 
-def _read(
+def _read_with_fallback(
     path: Path,
     options: CsvOptions,
     delimiter: str,
@@ -273,40 +273,30 @@ def _read(
     fallbacks = _FALLBACK_ENCODINGS if options.encoding == AUTO and codec == "utf-8" else ()
     for attempt in (codec, *fallbacks):
         try:
-            return _parse(path, options, delimiter, attempt, sample, text_columns), attempt
+            with warnings.catch_warnings():
+                # pandas only warns when a row does not fit the header; that loses data.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    path,
+                    sep=r"\s+" if delimiter == "whitespace" else delimiter,
+                    encoding=attempt,
+                    header=0 if options.header else None,
+                    names=list(options.column_names) or None,
+                    index_col=False,
+                    na_values=list(options.missing_values),
+                    skipinitialspace=True,
+                    decimal=options.decimal,
+                    thousands=options.thousands,
+                    dtype=dict.fromkeys(text_columns, "str"),
+                )
         except UnicodeDecodeError as err:
             failure = err
+            continue
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as err:
+            reason = _shorten(" ".join(str(err).split()), 90)
+            raise ConfigError(
+                f"cannot read {path.name} as {delimiter_name(delimiter)}-separated text "
+                f"({reason}); {_hint(sample, delimiter)}"
+            ) from None
+        return frame, attempt
     raise _encoding_error(path, failure)
-
-
-def _parse(
-    path: Path,
-    options: CsvOptions,
-    delimiter: str,
-    codec: str,
-    sample: str,
-    text_columns: Sequence[str],
-) -> pd.DataFrame:
-    try:
-        with warnings.catch_warnings():
-            # pandas only warns when a row does not fit the header; that loses data.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
-                path,
-                sep=r"\s+" if delimiter == "whitespace" else delimiter,
-                encoding=codec,
-                header=0 if options.header else None,
-                names=list(options.column_names) or None,
-                index_col=False,
-                na_values=list(options.missing_values),
-                skipinitialspace=True,
-                decimal=options.decimal,
-                thousands=options.thousands,
-                dtype=dict.fromkeys(text_columns, "str"),
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as err:
-        reason = _shorten(" ".join(str(err).split()), 90)
-        raise ConfigError(
-            f"cannot read {path.name} as {delimiter_name(delimiter)}-separated text "
-            f"({reason}); {_hint(sample, delimiter)}"
-        ) from None

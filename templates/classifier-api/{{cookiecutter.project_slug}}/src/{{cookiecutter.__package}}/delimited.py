@@ -199,8 +199,6 @@ def read_delimited(
         whole_file = not handle.read(1)
     detected_codec, bom = _encoding(head)
     codec = options.python_encoding or detected_codec
-    if codec == "utf-8" and bom:
-        codec = "utf-8-sig"
     try:
         # A codec the owner named must fit; a detected one already does, or is the fallback.
         sample = _sample(head, codec, whole_file=whole_file, strict=options.encoding != AUTO)

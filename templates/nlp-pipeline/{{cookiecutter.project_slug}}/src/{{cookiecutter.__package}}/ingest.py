@@ -205,7 +205,7 @@ class _Collector:
         self.first_unknown: dict[str, str] = {}
 
     def add(self, location: str, label: object, parts: list[object]) -> None:
-        if isinstance(label, bool) or not isinstance(label, (str, int)):
+        if isinstance(label, bool) or not isinstance(label, str | int):
             self.bad.append(BadRow(location, "no label"))
             return
         raw = str(label).strip()

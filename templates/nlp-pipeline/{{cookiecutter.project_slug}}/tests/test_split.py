@@ -63,3 +63,9 @@ def test_a_class_too_small_to_split_is_an_error_naming_it() -> None:
         split_groups(
             frame, test_fraction=0.2, validation_fraction=0.2, seed=0, classes=("common", "rare")
         )
+
+
+def test_a_class_chained_into_few_groups_says_which_setting_to_change() -> None:
+    frame = pd.DataFrame({"y": [1] * 50 + [0] * 200, "group": [0] * 50 + list(range(1, 201))})
+    with pytest.raises(SplitError, match="50 texts fall in only 1 near-duplicate groups"):
+        split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)

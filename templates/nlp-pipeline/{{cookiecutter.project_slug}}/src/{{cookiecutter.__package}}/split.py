@@ -89,7 +89,16 @@ def split_groups(
         missing = [code for code in range(len(names)) if code not in present]
         if missing:
             name = names[missing[0]]
-            count = int(np.count_nonzero(y == missing[0]))
+            of_class = y == missing[0]
+            count = int(np.count_nonzero(of_class))
+            clusters = int(np.unique(groups[of_class]).size)
+            if clusters < count / 2:
+                # Plenty of texts, few groups: near duplicates chained them together.
+                raise SplitError(
+                    f"the {part} set has no text of class {name!r}: its {count} texts fall in "
+                    f"only {clusters} near-duplicate groups, and a group never straddles two "
+                    "parts; raise [dedup] near_duplicate_jaccard if these texts are not copies"
+                )
             raise SplitError(
                 f"the {part} set has no text of class {name!r}, which has {count} unique "
                 f"text{'' if count == 1 else 's'}: each class needs a few per part; add data, "

@@ -2,6 +2,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.__package }}.config import Config, ConfigError
 from {{ cookiecutter.__package }}.ingest import read_corpus
@@ -13,6 +14,7 @@ from {{ cookiecutter.__package }}.models import (
     informative_features,
     positive_scores,
 )
+from {{ cookiecutter.__package }}.train import TrainResult
 
 SPAM = ["WIN a FREE prize now", "claim your free prize", "free ringtone, text WIN"]
 HAM = ["see you at lunch", "ok, on my way", "call me when you are home", "lunch tomorrow?"]
@@ -53,11 +55,7 @@ def test_keyword_baseline_gives_each_text_the_class_of_its_keywords() -> None:
     np.testing.assert_allclose(baseline.predict_proba(["a goal"]).sum(axis=1), 1.0)
 
 
-@pytest.mark.parametrize("kind", ["logistic_regression", "linear_svm"])
-def test_models_separate_the_sample(config: Config, kind: str) -> None:
-    frame = read_corpus(config.data, config.labels).frame
-    model = build_model(_with_kind(config, kind))
-    model.fit(frame["text"].tolist(), frame["y"].to_numpy())
+def _separates_the_sample(model: Pipeline) -> None:
     scores = positive_scores(
         model, ["WINNER!! Claim your £900 prize, call 09061701461", "I'll be home at 7, love you"]
     )
@@ -66,6 +64,16 @@ def test_models_separate_the_sample(config: Config, kind: str) -> None:
     assert len(features["spam"]) == 5 and len(features["ham"]) == 5
     assert all(weight > 0 for _, weight in features["spam"] + features["ham"])
     assert features["spam"][0][0].startswith(("word__", "char__"))
+
+
+def test_the_trained_logistic_regression_separates_the_sample(trained: TrainResult) -> None:
+    _separates_the_sample(trained.model.pipeline)
+
+
+def test_the_calibrated_svm_separates_the_sample(config: Config) -> None:
+    frame = read_corpus(config.data, config.labels).frame
+    model = build_model(_with_kind(config, "linear_svm"))
+    _separates_the_sample(model.fit(frame["text"].tolist(), frame["y"].to_numpy()))
 
 
 @pytest.mark.parametrize("kind", ["logistic_regression", "linear_svm"])

@@ -96,10 +96,15 @@ def test_trusted_types_are_exactly_what_this_projects_pipelines_hold(
 ) -> None:
     """Not a prefix, not a superset: each listed type is needed by one of the model kinds."""
     frame = trained.prepared.frame
+    svm = config.model_copy(
+        update={"model": config.model.model_copy(update={"kind": "linear_svm"})}
+    )
+    pipelines = {
+        "logistic_regression": trained.model.pipeline,
+        "linear_svm": build_model(svm).fit(frame["text"].tolist(), frame["y"].to_numpy()),
+    }
     needed = {f"{PACKAGE}.models.SentenceEmbedder"}  # the optional embeddings kind
-    for kind in ("logistic_regression", "linear_svm"):
-        chosen = config.model_copy(update={"model": config.model.model_copy(update={"kind": kind})})
-        pipeline = build_model(chosen).fit(frame["text"].tolist(), frame["y"].to_numpy())
+    for kind, pipeline in pipelines.items():
         sio.dump(pipeline, tmp_path / f"{kind}.skops")
         needed |= set(sio.get_untrusted_types(file=tmp_path / f"{kind}.skops"))
     assert needed == persistence.TRUSTED_TYPES

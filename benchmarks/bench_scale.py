@@ -11,7 +11,7 @@ output) and OUT/projects/ (the projects, to inspect their reports). The data is 
 into --data-dir (default OUT/data) and reused by later runs that name the same folder, so a
 before and an after run read the same bytes (their sha256 is in the JSON).
 
-    python benchmarks/bench_scale.py OUT                    # the issue's sizes (long, ~15 GiB)
+    python benchmarks/bench_scale.py OUT                    # the issue's sizes (~30 min, 16 GiB)
     python benchmarks/bench_scale.py OUT --small            # 5k rows, 5k texts, 50k interactions
     python benchmarks/bench_scale.py OUT --checkout ../before --data-dir DATA --label before
 
@@ -24,19 +24,18 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
 import time
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import scale_data as data
+import tomlkit
 import yaml
 from scale_stage import OK, StageRun, run_stage, tail
 
@@ -65,8 +64,11 @@ HEADROOM = 2 * GiB
 
 
 # --- pointing each template's config at the data: one function per template ------------------
-# Only the keys that say where the data is and what its columns mean change; everything else
-# keeps the defaults an owner would keep. Adjust these when a template's config format moves.
+# Only the keys that say where the data is and what its columns and labels mean change;
+# everything else keeps the defaults an owner would keep. Adjust these when a template's
+# config format moves (a key that is gone fails the run with a line naming the function).
+# TOML is edited with tomlkit (installed with hatchling, in the test extras), which keeps the
+# comments and layout; the standard library reads TOML but cannot write it.
 
 
 def configure_classifier_api(project: Path, dataset: data.Dataset) -> None:
@@ -89,56 +91,56 @@ def configure_classifier_api(project: Path, dataset: data.Dataset) -> None:
 
 
 def configure_nlp_pipeline(project: Path, dataset: data.Dataset) -> None:
-    """Point config.toml at the labelled messages (the first two labels: the template is binary)."""
+    """Point config.toml at the labelled messages; every label is its own class."""
     labels = list(dataset.facts["labels"])
-    edit_toml(
-        project / "config.toml",
-        {
-            "data": {
-                "path": str(dataset.files["texts"].path),
-                "format": "tsv",
-                "header": True,
-                "text_column": "text",
-                "label_column": "label",
-                "encoding": "utf-8",
-                "quoting": "none",
-                "positive_label": labels[0],
-                "negative_label": labels[1],
-            }
-        },
+    path = project / "config.toml"
+    config = tomlkit.parse(path.read_text(encoding="utf-8"))
+    config["data"].update(
+        path=str(dataset.files["texts"].path),
+        format="delimited",
+        delimiter="\t",
+        header=True,
+        columns=[],
+        text_columns=["text"],
+        label_column="label",
+        encoding="utf-8",
+        quoting="none",
     )
+    config["labels"].update(drop=[], map={label: label for label in labels})
+    if len(labels) == 2:
+        config["labels"].update(positive=labels[0], action="escalated at once")
+    else:
+        # Three or more classes take one price per error instead of a positive class.
+        for key in ("positive", "action"):
+            config["labels"].pop(key, None)
+        for key in ("false_positive", "false_negative"):
+            config["costs"].pop(key, None)
+        config["costs"]["error"] = 1.0
+    path.write_text(tomlkit.dumps(config), encoding="utf-8")
 
 
 def configure_recommender(project: Path, dataset: data.Dataset) -> None:
     """Point config.toml at the interactions and the items' metadata."""
     ratings = dataset.facts["ratings"]
+    path = project / "config.toml"
+    config = tomlkit.parse(path.read_text(encoding="utf-8"))
     csv = {"delimiter": ",", "header": True, "encoding": "utf-8"}
-    edit_toml(
-        project / "config.toml",
-        {
-            "data": {"source": "file"},
-            "data.interactions": {"path": str(dataset.files["interactions"].path), **csv},
-            "data.interactions.columns": {
-                "user": "user_id",
-                "item": "item_id",
-                "rating": "rating" if ratings else "",
-                "timestamp": "timestamp",
-            },
-            "data.items": {"path": str(dataset.files["items"].path), **csv},
-            "data.items.columns": {
-                "item": "item_id",
-                "title": "title",
-                "categories": "genres",
-                "category_separator": "|",
-                "year": "year",
-            },
-            "names": {
-                "user": "user",
-                "item": "item",
-                "interacted": "rated" if ratings else "chose",
-            },
-        },
+    config["data"]["source"] = "file"
+    interactions = config["data"]["interactions"]
+    interactions.update(path=str(dataset.files["interactions"].path), **csv)
+    interactions["columns"].update(
+        user="user_id",
+        item="item_id",
+        rating="rating" if ratings else "",
+        timestamp="timestamp",
     )
+    items = config["data"]["items"]
+    items.update(path=str(dataset.files["items"].path), **csv)
+    items["columns"].update(
+        item="item_id", title="title", categories="genres", category_separator="|", year="year"
+    )
+    config["names"].update(user="user", item="item", interacted="rated" if ratings else "chose")
+    path.write_text(tomlkit.dumps(config), encoding="utf-8")
 
 
 CONFIGURE: dict[str, Callable[[Path, data.Dataset], None]] = {
@@ -146,49 +148,6 @@ CONFIGURE: dict[str, Callable[[Path, data.Dataset], None]] = {
     "nlp-pipeline": configure_nlp_pipeline,
     "recommender": configure_recommender,
 }
-
-
-def edit_toml(path: Path, values: Mapping[str, Mapping[str, object]]) -> None:
-    """Set ``values`` ({table: {key: value}}) in a TOML file, keeping its comments and layout.
-
-    The standard library reads TOML but cannot write it, and a rewrite would drop the comments
-    an owner reads; so each ``key = ...`` line of the table is replaced (or added under the
-    table's header), and the result is parsed back and checked. Values must be one line long.
-    Raises KeyError naming the table when the file has no such table.
-    """
-    text = path.read_text(encoding="utf-8")
-    for table, pairs in values.items():
-        for key, value in pairs.items():
-            text = _set_toml_key(text, table, key, value)
-    parsed = tomllib.loads(text)
-    for table, pairs in values.items():
-        section = parsed
-        for part in table.split("."):
-            section = section[part]
-        for key, value in pairs.items():
-            if section.get(key) != value:
-                raise KeyError(f"[{table}] {key}: the edit did not take ({section.get(key)!r})")
-    path.write_text(text, encoding="utf-8")
-
-
-def _set_toml_key(text: str, table: str, key: str, value: object) -> str:
-    lines = text.splitlines(keepends=True)
-    header = next((i for i, line in enumerate(lines) if line.strip() == f"[{table}]"), None)
-    if header is None:
-        raise KeyError(f"[{table}]")
-    end = next(
-        (i for i in range(header + 1, len(lines)) if lines[i].lstrip().startswith("[")),
-        len(lines),
-    )
-    # JSON's strings, numbers, booleans and lists of them are valid TOML too.
-    line = f"{key} = {json.dumps(value)}\n"
-    assignment = re.compile(rf"\s*{re.escape(key)}\s*=")
-    found = next((i for i in range(header + 1, end) if assignment.match(lines[i])), None)
-    if found is None:
-        lines.insert(header + 1, line)
-    else:
-        lines[found] = line
-    return "".join(lines)
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -283,20 +242,19 @@ def _stage(settings: Settings, run: Run, name: str, command: list[str]) -> Stage
     return result
 
 
-def bench_template(settings: Settings, template: str, sizes: Sequence[int]) -> list[Run]:
-    """Run the template at each size: one set-up, then the stages per size in a fresh process."""
-    runs: list[Run] = []
+def bench_template(settings: Settings, template: str, sizes: Sequence[int]) -> Iterator[Run]:
+    """Run the template at each size (one set-up, then its stages), yielding each run when done."""
     python = settings.python
     stages = ("all",) if settings.make_all else STAGES[template]
     for size in sizes:
         dataset = prepare_dataset(settings, template, size)
         run = Run(template, size, generate_project(settings, template, size), _described(dataset))
-        runs.append(run)
         if python is None:
             run.setup = _stage(settings, run, "setup", ["make", "setup"])
             if not run.setup.ok:
                 run.status, run.reason = run.setup.status, "make setup did not finish"
-                return runs
+                yield run
+                return
             python = run.project / ".venv" / "bin" / "python"
         try:
             CONFIGURE[template](run.project, dataset)
@@ -307,6 +265,7 @@ def bench_template(settings: Settings, template: str, sizes: Sequence[int]) -> l
                 f"configure_{template.replace('-', '_')} in benchmarks/bench_scale.py"
             )
             _log(f"{run.project.name}: {run.reason}")
+            yield run
             continue
         for name in stages:
             # The same interpreter for every size, so one set-up serves them all; each
@@ -316,7 +275,7 @@ def bench_template(settings: Settings, template: str, sizes: Sequence[int]) -> l
             if not result.ok:
                 run.status, run.reason = result.status, f"make {name}"
                 break
-    return runs
+        yield run
 
 
 def prepare_dataset(settings: Settings, template: str, size: int) -> data.Dataset:
@@ -405,7 +364,7 @@ def _where(run: Run) -> str:
 def markdown(runs: Sequence[Run], settings: Settings, header: Mapping[str, Any]) -> str:
     """Return the summary table in the issue's shape, then one table of stages per template."""
     lines = [
-        f"# Scale benchmark: {header['label']}",
+        f"# Scale benchmark: {header['label']}{'' if header['complete'] else ' (incomplete)'}",
         "",
         f"{header['tool']['commit']} ({header['tool']['checkout']}), {header['started_at']}; "
         f"{header['machine']['cpus']} cores, {_memory(header['machine']['memory_bytes'])}; "
@@ -460,6 +419,7 @@ def _header(settings: Settings, label: str) -> dict[str, Any]:
         commit += " + uncommitted changes"
     return {
         "label": label,
+        "complete": False,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool": {"checkout": str(settings.checkout), "commit": commit},
         "machine": {
@@ -484,6 +444,18 @@ def _jsonable(value: object) -> object:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(type(value))
+
+
+def write_results(settings: Settings, header: dict[str, Any], runs: Sequence[Run]) -> str:
+    """Write results.md and results.json for the runs so far; return the Markdown."""
+    header["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    header["load_average_at_end"] = os.getloadavg()
+    report = markdown(runs, settings, header)
+    (settings.out / "results.md").write_text(report, encoding="utf-8")
+    raw = {**header, "settings": asdict(settings), "runs": [_run_json(run) for run in runs]}
+    text = json.dumps(raw, indent=2, default=_jsonable) + "\n"
+    (settings.out / "results.json").write_text(text, encoding="utf-8")
+    return report
 
 
 def _run_json(run: Run) -> dict[str, Any]:
@@ -576,13 +548,13 @@ def _parser() -> argparse.ArgumentParser:
         default=16,
         help="GiB per stage (16), lowered to what the machine has free at the start",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated data (0)")
     parser.add_argument(
         "--text-classes",
         type=int,
         choices=(2, 4),
         default=2,
-        help="labels in the nlp data; 4 needs a template that reads more than two",
+        help="classes in the nlp data (2: 20%% urgent; 4: unequal shares)",
     )
     parser.add_argument("--no-ratings", action="store_true", help="implicit-feedback interactions")
     parser.add_argument("--label", default="", help="name of this run in the results (e.g. before)")
@@ -635,25 +607,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     named = any(chosen.values())
     label = args.label or ("chosen sizes" if named else "small" if args.small else "issue sizes")
     header = _header(settings, label)
+    runs: list[Run] = []
     try:
-        runs = [
-            run
-            for template in args.templates
-            for run in bench_template(settings, template, chosen[template] or defaults[template])
-        ]
+        for template in args.templates:
+            for run in bench_template(settings, template, chosen[template] or defaults[template]):
+                runs.append(run)
+                # After every run: a long benchmark stopped half-way keeps what it measured.
+                write_results(settings, header, runs)
     except data.DataError as err:
         raise SystemExit(str(err)) from err
-    header["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    header["load_average_at_end"] = os.getloadavg()
     header["self_check_deterministic"] = self_check()
-    report = markdown(runs, settings, header)
-    (out / "results.md").write_text(report, encoding="utf-8")
-    raw = {
-        **header,
-        "settings": asdict(settings),
-        "runs": [_run_json(run) for run in runs],
-    }
-    (out / "results.json").write_text(json.dumps(raw, indent=2, default=_jsonable) + "\n")
+    header["complete"] = True
+    report = write_results(settings, header, runs)
     print(report)
     print(f"determinism self-check: {header['self_check_deterministic']}")
     print(f"written: {out / 'results.md'}, {out / 'results.json'}")

@@ -270,9 +270,15 @@ def read_site_data(root: Path) -> dict[str, Any]:
 
 
 def interactive_scripts(data: Mapping[str, Any]) -> list[str]:
-    """Return the script that draws the interactive part of this kind of site, if it exists."""
-    kind = str((data.get("interactive") or {}).get("kind", ""))
-    return [f"{kind}.js"] if kind and (STATIC / f"{kind}.js").is_file() else []
+    """Return the scripts that draw the interactive parts of this site, those that exist.
+
+    ``interactive.kind`` names the main part; ``interactive.also`` may list more kinds drawn
+    on the same page from the same payload (a binary text classifier's threshold explorer and
+    its error browser, say). Each kind is ``static/<kind>.js``.
+    """
+    interactive = data.get("interactive") or {}
+    kinds = [str(interactive.get("kind", "")), *(str(k) for k in interactive.get("also", []))]
+    return [f"{kind}.js" for kind in kinds if kind and (STATIC / f"{kind}.js").is_file()]
 
 
 def build_site(root: Path, out: Path | None = None) -> Path:

@@ -113,6 +113,9 @@ def test_the_render_blueprint_builds_and_serves_a_fresh_clone(
     with _serving(["bash", "-c", service["startCommand"]], checkout, env, port) as client:
         schema = client.get("/openapi.json")
         assert schema.status_code == 200 and schema.json()["paths"]
+        demo = client.get("/")
+        assert demo.status_code == 200 and 'id="try"' in demo.text
+        assert client.get("/assets/api-demo.js").status_code == 200
 
 
 def test_the_dockerfile_is_hadolint_clean(tmp_path: Path) -> None:
@@ -181,6 +184,7 @@ def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(tmp_path: Path) -
     port = str(_free_port())
     command = [arg.replace(exposed, port) for arg in json.loads(by_kind["CMD"])]
     health = json.loads(by_kind["HEALTHCHECK"].split(" CMD ", 1)[1].replace(exposed, port))
-    with _serving(command, app, runtime, int(port)):
+    with _serving(command, app, runtime, int(port)) as client:
         check = subprocess.run(health, cwd=app, env=runtime, capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
+        assert client.get("/assets/api-demo.js").status_code == 200, "the image has the page"

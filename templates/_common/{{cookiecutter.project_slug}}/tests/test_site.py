@@ -18,6 +18,7 @@ from {{cookiecutter.__package}}.site import (
     embed_json,
     links_markdown,
     project_links,
+    write_site_data,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -168,3 +169,21 @@ def test_the_render_button_is_offered_only_where_asked(tmp_path: Path) -> None:
         links, deploy_to_render=True
     )
     assert "render.com" not in links_markdown(links)
+
+
+def test_the_report_writes_site_data_the_site_is_built_from(tmp_path: Path) -> None:
+    _answers(tmp_path, github_username="octo")
+    (tmp_path / "reports" / "figures").mkdir(parents=True)
+    (tmp_path / "reports" / "figures" / "curve.png").write_bytes(PNG)
+    headline = {"schema": 1, "items": [{"key": "k", "estimate": float("nan"), "low": 1.0}]}
+    figures = [{"path": "reports/figures/curve.png", "caption": "Cost is lowest at 0.23."}]
+
+    path = write_site_data(tmp_path, headline=headline, figures=figures)
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["project"]["repository"] == "https://github.com/octo/churn-risk"
+    assert data["headline"]["items"][0] == {"key": "k", "estimate": None, "low": 1.0}
+    assert data["figures"] == figures and data["interactive"] is None
+    assert [p.name for p in path.parent.iterdir() if p.is_file()] == ["site-data.json"]
+    page = (build_site(tmp_path) / "index.html").read_text(encoding="utf-8")
+    assert "Cost is lowest at 0.23." in page and "n/a" in page

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
+import os
 import re
 import shutil
 import subprocess
@@ -37,6 +39,7 @@ __all__ = [
     "links_markdown",
     "project_links",
     "render_page",
+    "write_site_data",
 ]
 
 SITE_DATA = Path("reports") / "site-data.json"
@@ -267,6 +270,49 @@ def read_site_data(root: Path) -> dict[str, Any]:
     except (OSError, ValueError) as err:
         raise SiteError(f"cannot read {SITE_DATA} ({err}): run `make all` again") from err
     return data
+
+
+def _finite(value: Any) -> Any:
+    """Return ``value`` with every NaN or infinity replaced by None: browsers reject them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(key): _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def write_site_data(
+    root: Path,
+    *,
+    headline: Mapping[str, Any],
+    figures: Sequence[Mapping[str, str]],
+    interactive: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``reports/site-data.json`` for ``make site`` and the API's demo page; return it.
+
+    The report step calls this with the same headline it put in ``metrics.json`` and the
+    figures it wrote (``{"path": "reports/figures/x.png", "caption": "takeaway"}``), so the
+    site can never show numbers the report did not. A number JSON cannot hold becomes null
+    ("n/a" on the page) instead of a file no browser can parse. Written atomically.
+    """
+    data = {
+        "schema": 1,
+        "project": project_links(root).to_dict(),
+        "headline": dict(headline),
+        "figures": [dict(figure) for figure in figures],
+        "interactive": dict(interactive) if interactive else None,
+    }
+    target = root / SITE_DATA
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".site-data-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(_finite(data), handle, ensure_ascii=False, allow_nan=False)
+        handle.write("\n")
+    Path(tmp).chmod(0o644)
+    Path(tmp).replace(target)
+    return target
 
 
 def interactive_scripts(data: Mapping[str, Any]) -> list[str]:

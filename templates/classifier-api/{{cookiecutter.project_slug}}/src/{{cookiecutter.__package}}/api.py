@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from . import __version__
 from .data import Feature, FeatureSchema
+from .demo import add_demo_page
 from .modelio import ModelError, load_metadata
 from .predict import Predictor
 
@@ -49,7 +50,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
 # The project's name and description, read when the app is built rather than written into
 # this file: a name of any length or punctuation then cannot break the source's formatting.
 PROJECT_FILE = Path(__file__).with_name("project.json")
@@ -372,4 +374,12 @@ def create_app(model_dir: Path | None = None) -> FastAPI:
             model_version=predictor.version,
         )
 
+    def answer_words() -> dict[str, str]:
+        """Name the classes as the loaded model does, for the demo page's answer sentence."""
+        predictor: Predictor | None = app.state.predictor
+        if predictor is None:
+            return {}
+        return {key: str(predictor.metadata[f"{key}_name"]) for key in ("positive", "negative")}
+
+    add_demo_page(app, root=PROJECT_ROOT, operation="POST /predict", words=answer_words)
     return app

@@ -10,6 +10,7 @@ request answer 503 with the reason, and the server log has the details.
 # No `from __future__ import annotations` here: FastAPI reads the parameter annotations at
 # run time, and the documented examples in them are ids known only once the data is loaded.
 import logging
+import pathlib
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Path, Query
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 
 from {{ cookiecutter.__package }} import __version__
 from {{ cookiecutter.__package }}.config import Config, ConfigError, load_config
+from {{ cookiecutter.__package }}.demo import add_demo_page
 from {{ cookiecutter.__package }}.modelfile import ModelFileError
 from {{ cookiecutter.__package }}.reading import DataError
 from {{ cookiecutter.__package }}.recommend import RecommendationService
@@ -109,4 +111,6 @@ def create_app(config: Config | None = None) -> FastAPI:
             items=[Item(item_id=i, title=t) for i, t in result.items],
         )
 
+    root = service.config.root if service is not None else pathlib.Path.cwd()
+    add_demo_page(app, root=root, operation="GET /users/{user_id}/recommendations")
     return app

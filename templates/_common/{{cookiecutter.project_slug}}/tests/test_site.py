@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from {{cookiecutter.__package}}.site import SITE_DATA, STATIC, SiteError, build_site, embed_json
+from {{cookiecutter.__package}}.site import (
+    SITE_DATA,
+    STATIC,
+    SiteError,
+    build_site,
+    embed_json,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

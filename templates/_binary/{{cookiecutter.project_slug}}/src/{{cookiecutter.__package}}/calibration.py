@@ -175,7 +175,8 @@ def _brier_wording(cases: str) -> Wording:
 
 
 def _brier_digits(value: float) -> str:
-    return f"{value:.3f}"
+    # Brier differences run to ten-thousandths on large test sets: four decimals for all.
+    return f"{value:.4f}"
 
 
 def brier_comparison(

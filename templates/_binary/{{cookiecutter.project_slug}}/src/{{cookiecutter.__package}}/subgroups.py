@@ -99,22 +99,35 @@ def equalized_odds(labels: Any, flagged: Any, codes: Any, groups: int) -> float:
     return math.nan if any(math.isnan(s) for s in spreads) else max(spreads)
 
 
-def _rate(name: str) -> Callable[[Any, Any, Any], float]:
-    """Return the named rate within the cases ``mask`` selects; ValueError where undefined."""
+def _share(name: str, tn: int, fp: int, fn: int, tp: int) -> float:
+    """Return the named rate from a confusion matrix; ValueError where it is undefined."""
+    part, whole = {
+        "recall": (tp, tp + fn),
+        "false_positive_rate": (fp, fp + tn),
+        "flagged_rate": (tp + fp, tn + fp + fn + tp),
+    }[name]
+    if whole == 0:
+        raise ValueError(f"{name} is undefined without the cases it is a share of")
+    return float(part / whole)
 
-    def rate(labels: Any, flagged: Any, mask: Any) -> float:
-        inside = np.asarray(mask, dtype=bool)
-        y = np.asarray(labels)[inside] == 1
-        f = np.asarray(flagged, dtype=bool)[inside]
-        if name == "recall":
-            base = y
-        elif name == "false_positive_rate":
-            base = ~y
-        else:
-            base = np.ones_like(y)
-        if not base.any():
-            raise ValueError(f"{name} is undefined without the cases it is a share of")
-        return float(np.count_nonzero(f & base) / np.count_nonzero(base))
+
+def _cell_codes(labels: Any, flagged: Any, mask: Any) -> npt.NDArray[np.int64]:
+    """Each case's confusion cell (``2 * label + flagged``) inside ``mask``, -1 outside it.
+
+    One small array per side is all a paired resample has to draw, which makes a gap's
+    interval several times faster than drawing labels, decisions and mask separately.
+    """
+    y, f = _as_arrays(labels, flagged)
+    return np.where(np.asarray(mask, dtype=bool), y * 2 + f, -1)
+
+
+def _rate(name: str) -> Callable[[Any], float]:
+    """Return the named rate of the cases whose cell codes (``_cell_codes``) are given."""
+
+    def rate(cells: Any) -> float:
+        values = np.asarray(cells)
+        tn, fp, fn, tp = np.bincount(values[values >= 0], minlength=4)
+        return _share(name, int(tn), int(fp), int(fn), int(tp))
 
     return rate
 
@@ -141,7 +154,7 @@ def _group_table(
 
     def share(name: str) -> Callable[[Any, Any], float]:
         rate = _rate(name)
-        return _safe(lambda y, s: rate(y, flagged(s), np.ones(len(y), dtype=bool)))
+        return _safe(lambda y, s: rate(_cell_codes(y, flagged(s), np.ones(len(y), dtype=bool))))
 
     frame = MetricFrame(
         metrics={
@@ -244,8 +257,8 @@ def _gap(
     try:
         comparison = paired_metric(
             rate,
-            (labels, flagged, values == high["group"]),
-            (labels, flagged, values == low["group"]),
+            (_cell_codes(labels, flagged, values == high["group"]),),
+            (_cell_codes(labels, flagged, values == low["group"]),),
             **bootstrap.options(),
         )
     except ValueError as err:
@@ -325,7 +338,7 @@ def _rate_cell(value: float | None) -> str:
 
 _DIFFERENCE_NAMES = {
     "demographic_parity": "Demographic-parity difference (flagged rates)",
-    "equalized_odds": "Equalized-odds difference (worse of recall and false positive rate)",
+    "equalized_odds": "Equalized-odds difference (the larger of the recall and FPR gaps)",
 }
 
 

@@ -105,7 +105,7 @@ class Pricing:
 
 @dataclass(frozen=True)
 class Names:
-    """Plural nouns for the two classes and for a case (``fast progressors``, ``patients``)."""
+    """Plural nouns for the two classes and for a case (``churners``, ``customers``)."""
 
     positive: str
     negative: str

@@ -25,7 +25,7 @@ from .business import PER, format_count
 from .claims import Wording, compare
 from .costs import DEFAULT_THRESHOLD, ErrorCosts, best_threshold, case_costs, cost_curve
 from .tables import markdown_table
-from .uncertainty import bootstrap_mean, bootstrap_metric, paired_means
+from .uncertainty import Comparison, bootstrap_mean, bootstrap_metric, paired_means
 
 __all__ = [
     "AMOUNT",
@@ -196,6 +196,11 @@ def _policy_labels(names: Names, threshold: float) -> dict[str, tuple[str, str]]
     }
 
 
+def _label(labels: dict[str, tuple[str, str]], key: str) -> tuple[str, str]:
+    # A rule a template adds is named by its key, in the table and in sentences alike.
+    return labels.get(key, (_sentence_start(key), key))
+
+
 def _per_period(costs: npt.NDArray[np.float64], pricing: Pricing) -> npt.NDArray[np.float64]:
     return costs * float(pricing.cases_per_period)
 
@@ -232,7 +237,7 @@ def _saving(
     other: npt.NDArray[np.bool_],
     pricing: Pricing,
     bootstrap: Bootstrap,
-) -> Any:
+) -> Comparison:
     """Compare paired: the difference is the other policy's cost minus the model's."""
     return paired_means(
         _per_period(case_costs(truth, other, pricing.costs), pricing),
@@ -326,7 +331,7 @@ def _sensitivity(
         threshold = best_threshold(validation.labels, validation.scores, costs)
         model = test.flagged(threshold)
         options = [
-            _policy_row(key, *labels.get(key, (key, key)), test.labels, flags, priced)
+            _policy_row(key, *_label(labels, key), test.labels, flags, priced)
             for key, flags in baselines.items()
         ]
         best = _cheapest(options)
@@ -403,7 +408,7 @@ def analyse_policies(
 
     baseline_rows = []
     for key, flags in decisions.items():
-        row = _policy_row(key, *labels.get(key, (key, key)), truth, flags, pricing)
+        row = _policy_row(key, *_label(labels, key), truth, flags, pricing)
         comparison = _saving(truth, model, flags, pricing, options)
         row["saving"] = comparison.to_dict()
         row["text"] = compare(

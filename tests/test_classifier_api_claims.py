@@ -138,9 +138,9 @@ def report_problems(project: Path) -> list[str]:
                 if found and not line.lstrip().startswith("|"):
                     problems.append(f"{name} [{block}]: unlisted comparison {found[0]!r}: {line}")
             for shown in QUOTED.findall(body):
-                e, lo, hi = (_number(n) for n in shown)
-                if not any(_close(e, k[0]) and _close(lo, k[1]) and _close(hi, k[2]) for k in known):
-                    problems.append(f"{name} [{block}]: {e} [{lo}, {hi}] is in no metrics.json")
+                triple = tuple(_number(n) for n in shown)
+                if not any(all(map(_close, triple, k)) for k in known):
+                    problems.append(f"{name} [{block}]: {shown} is in no metrics.json")
     problems += headline_problems(metrics)
     return problems
 

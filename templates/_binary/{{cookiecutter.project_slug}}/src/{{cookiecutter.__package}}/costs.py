@@ -110,18 +110,25 @@ def _binary_labels(y: Any, name: str) -> npt.NDArray[np.bool_]:
     return np.asarray(array == 1, dtype=np.bool_)
 
 
+def _aligned(
+    y_true: Any, decisions: Any, name: str
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    truth = _binary_labels(y_true, "y_true")
+    decided = _binary_labels(decisions, name)
+    if truth.shape != decided.shape:
+        raise ValueError(f"y_true has {truth.size} cases but {name} has {decided.size}")
+    if truth.size == 0:
+        raise ValueError("cannot count errors over zero cases")
+    return truth, decided
+
+
 def confusion_counts(y_true: Any, y_pred: Any) -> Counts:
     """Count true and false positives and negatives; the positive class is 1 (or True).
 
     Raises ``ValueError`` if the arrays differ in length, are empty, or hold values other
     than 0/1.
     """
-    truth = _binary_labels(y_true, "y_true")
-    predicted = _binary_labels(y_pred, "y_pred")
-    if truth.shape != predicted.shape:
-        raise ValueError(f"y_true has {truth.size} cases but y_pred has {predicted.size}")
-    if truth.size == 0:
-        raise ValueError("cannot count errors over zero cases")
+    truth, predicted = _aligned(y_true, y_pred, "y_pred")
     return Counts(
         tp=int(np.count_nonzero(truth & predicted)),
         fp=int(np.count_nonzero(~truth & predicted)),
@@ -148,12 +155,7 @@ def case_costs(y_true: Any, flagged: Any, costs: ErrorCosts) -> npt.NDArray[np.f
     paired_means``). The sum is ``expected_cost``; the mean times the cases a period handles
     is the cost per period. Raises ``ValueError`` as ``confusion_counts`` does.
     """
-    truth = _binary_labels(y_true, "y_true")
-    decision = _binary_labels(flagged, "flagged")
-    if truth.shape != decision.shape:
-        raise ValueError(f"y_true has {truth.size} cases but flagged has {decision.size}")
-    if truth.size == 0:
-        raise ValueError("cannot price decisions over zero cases")
+    truth, decision = _aligned(y_true, flagged, "flagged")
     return np.where(
         decision & ~truth,
         costs.false_positive,

@@ -346,27 +346,23 @@ def _operating_point(scores: pd.DataFrame, threshold: float) -> dict[str, float]
 
 
 def _mark_points(ax: Any, scores: pd.DataFrame, threshold: float, x: str, y: str) -> None:
-    chosen = _operating_point(scores, threshold)
-    ax.plot(
-        [chosen[x]],
-        [chosen[y]],
-        marker="o",
-        color="black",
-        linestyle="none",
-        label=f"chosen threshold {format_threshold(threshold)}",
-        zorder=3,
+    """Mark where the chosen threshold and the default 0.5 sit on a curve."""
+    marks = (
+        (threshold, f"chosen threshold {format_threshold(threshold)}", "black"),
+        (DEFAULT_THRESHOLD, "default 0.5", "white"),
     )
-    default = _operating_point(scores, DEFAULT_THRESHOLD)
-    ax.plot(
-        [default[x]],
-        [default[y]],
-        marker="o",
-        markerfacecolor="white",
-        color="grey",
-        linestyle="none",
-        label="default 0.5",
-        zorder=3,
-    )
+    for at, label, face in marks:
+        point = _operating_point(scores, at)
+        ax.plot(
+            [point[x]],
+            [point[y]],
+            marker="o",
+            markerfacecolor=face,
+            color="black" if face == "black" else "grey",
+            linestyle="none",
+            label=label,
+            zorder=3,
+        )
 
 
 def _roc(scores: pd.DataFrame, m: dict[str, Any], path: Path) -> None:
@@ -397,24 +393,18 @@ def _calibration(m: dict[str, Any], path: Path) -> None:
     fig, ax = new_figure(5, 4.5)
     calibration = m["calibration"]
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+    curves = [("bins", "model, as served", PALETTE[0], PALETTE[0])]
     if calibration["kept"]:
-        before = calibration["bins_uncalibrated"]
+        curves.insert(0, ("bins_uncalibrated", "before Platt scaling", PALETTE[1], "white"))
+    for key, label, colour, face in curves:
         ax.plot(
-            [b["predicted"] for b in before],
-            [b["observed"] for b in before],
+            [b["predicted"] for b in calibration[key]],
+            [b["observed"] for b in calibration[key]],
             marker="o",
-            color=PALETTE[1],
-            markerfacecolor="white",
-            label="before Platt scaling",
+            color=colour,
+            markerfacecolor=face,
+            label=label,
         )
-    bins = calibration["bins"]
-    ax.plot(
-        [b["predicted"] for b in bins],
-        [b["observed"] for b in bins],
-        marker="o",
-        color=PALETTE[0],
-        label="model, as served",
-    )
     ax.set(
         xlabel="Mean predicted probability",
         ylabel="Observed positive rate",

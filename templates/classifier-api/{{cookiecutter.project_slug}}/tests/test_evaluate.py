@@ -70,7 +70,13 @@ def test_the_headline_follows_the_contract(results: dict) -> None:
     assert saving["conclusive"] == best["saving"]["difference"]["conclusive"]
     for item in headline["items"]:
         assert item["low"] <= item["high"]
-        assert {"label", "unit", "text", "confidence", "conclusive"} <= set(item)
+        assert set(item) == {
+            *("key", "label", "estimate", "low", "high", "confidence"),
+            *("unit", "conclusive", "text"),
+        }
+        assert 0 < item["confidence"] < 1 and item["text"]
+        # A comparison says whether its paired interval excludes 0; a rate compares nothing.
+        assert item["conclusive"] in (True, False, None)
     assert headline["figure"] == "reports/figures/cost.png"
     assert headline["figure_caption"] == results["figures"]["cost"]
 

@@ -103,8 +103,11 @@ def test_the_glance_block_opens_the_readme_with_the_headline(trained: TrainedPro
     readme = (trained.root / "README.md").read_text(encoding="utf-8")
     glance = _block(trained, "glance")
     assert readme.index("portfolio:glance:start") < readme.index("## The problem")
-    for item in _metrics(trained)["headline"]["items"]:
+    headline = _metrics(trained)["headline"]
+    for item in headline["items"]:
         assert item["text"] in glance
+    assert (trained.root / headline["figure"]).is_file()
+    assert headline["figure"] in glance and headline["figure_caption"] in glance
 
 
 def _drawn_value(line: Line2D, x: float) -> float:

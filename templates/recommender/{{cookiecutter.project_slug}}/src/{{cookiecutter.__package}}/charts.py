@@ -126,39 +126,45 @@ def _exposure(metrics: Metrics, names: Names, path: Path) -> Path:
 
 
 def _cold_start(metrics: Metrics, names: Names, path: Path) -> Path:
-    """Per model: the same withheld users on the same targets, from few and from all."""
+    """Per model, what knowing only a few interactions costs: a paired difference around 0.
+
+    The same withheld users on the same targets, scored from their whole history and from
+    their first few interactions; without withheld users, the cold-start NDCG itself.
+    """
     models = metrics["models"]
     model_names = [name for name in models if models[name]["cold_start"] is not None]
-    known = metrics["cold_start_known"]
-    fig, ax = _figure()
-    positions = np.arange(len(model_names))
+    known, k = metrics["cold_start_known"], metrics["k"]
     costs = [models[name]["cold_start"]["cost"] for name in model_names]
+    fig, ax = _figure()
+    ax.grid(visible=True, axis="x", color="#DDDDDD", linewidth=0.8)
+    ax.grid(visible=False, axis="y")
+    positions = np.arange(len(model_names))[::-1]
     if all(cost is not None for cost in costs):
-        bars = (
-            ("full_history", "whole history", PALETTE[0]),
-            ("known_only", f"first {known} interactions only", PALETTE[1]),
+        values = [cost["difference"] for cost in costs]
+        ax.axvline(0.0, color="#555555", linewidth=1)
+        ax.set_xlabel(f"NDCG@{k}, whole history minus first {known} ({_ci(metrics)}, paired)")
+        title = (
+            f"What knowing only {known} interactions costs ({costs[0]['users']:,} {names.users})"
         )
-        title = f"Same {names.users}, same targets: what knowing only {known} costs"
-        values = {key: [cost[key] for cost in costs] for key, _, _ in bars}
     else:
-        bars = (("ndcg", f"first {known} interactions only", PALETTE[1]),)
+        values = [models[name]["cold_start"]["ndcg"] for name in model_names]
+        ax.set_xlabel(f"NDCG@{k} given the first {known} interactions ({_ci(metrics)})")
         title = f"Cold-start {names.users}, given their first {known} interactions"
-        values = {"ndcg": [models[name]["cold_start"]["ndcg"] for name in model_names]}
-    width = 0.8 / len(bars)
-    for index, (key, label, colour) in enumerate(bars):
-        offset = (index - (len(bars) - 1) / 2) * width
-        heights = [v["estimate"] for v in values[key]]
-        errors = [
-            [v["estimate"] - v["low"] for v in values[key]],
-            [v["high"] - v["estimate"] for v in values[key]],
-        ]
-        ax.bar(
-            positions + offset, heights, width, yerr=errors, capsize=2, color=colour, label=label
+    served = metrics["served"]["cold_start_model"]
+    for position, name, value in zip(positions, model_names, values, strict=True):
+        ax.errorbar(
+            value["estimate"],
+            position,
+            xerr=[[value["estimate"] - value["low"]], [value["high"] - value["estimate"]]],
+            fmt="D" if name == served else "o",
+            color=PALETTE[0] if name == served else PALETTE[1],
+            markersize=8 if name == served else 6,
+            capsize=3,
         )
-    ax.set_xticks(positions, model_names, fontsize=9)
-    ax.set_ylabel(f"NDCG@{metrics['k']} ({_ci(metrics)})", fontsize=10)
+    labels = [f"{name} (served)" if name == served else name for name in model_names]
+    ax.set_yticks(positions, labels, fontsize=9)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_title(title, fontsize=10.5)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
     return save_figure(fig, path)
 
 

@@ -490,13 +490,14 @@ def captions(metrics: Metrics, names: Names) -> dict[str, str]:
     cold_model = metrics["served"]["cold_start_model"]
     cold = models[cold_model]["cold_start"]
     if cold is not None and cold["cost"] is not None:
-        cost = cold["cost"]
-        texts["cold_start"] = (
-            f"Same {cost['users']:,} {names.users}, same targets: {cold_model} scores "
-            f"{formats.metric(cost['full_history']['estimate'])} from their whole history, "
-            f"{formats.metric(cost['known_only']['estimate'])} from their first "
-            f"{metrics['cold_start_known']} interactions (paired difference in the summary)."
-        )
+        gap = versus(
+            to_difference(cold["cost"]["difference"]),
+            f"{cold_model} given the whole history",
+            f"the first {metrics['cold_start_known']} interactions",
+            units(k)["ndcg"],
+            names.users,
+        ).replace("**", "")
+        texts["cold_start"] = f"Same {cold['cost']['users']:,} {names.users}, same targets: {gap}."
     elif cold is not None:
         texts["cold_start"] = (
             f"{cold_model} scores NDCG@{k} {formats.metric(cold['ndcg']['estimate'])} for "

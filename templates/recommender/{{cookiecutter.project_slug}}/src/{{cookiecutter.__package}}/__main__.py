@@ -12,9 +12,9 @@ __all__ = ["STAGES", "main"]
 
 STAGES = ("prepare", "train", "evaluate", "report")
 STAGE_HELP = (
-    "read the configured data and split it",
-    "fit and save every enabled model",
-    "score the models on held-out data: reports/metrics.json",
+    "read the configured data and split it in time",
+    "choose on validation, then fit and save every enabled model",
+    "judge the models on the test period: reports/metrics.json",
     "figures, README, MODEL_CARD and docs/tradeoffs.md",
 )
 

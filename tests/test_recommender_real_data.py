@@ -143,7 +143,7 @@ def test_new_users_targets_are_stated_as_more_popular_than_known_users(
     # MovieLens' newcomers rate the famous films first: their targets are easier for any
     # popular-leaning model, and the report must say so rather than compare the two NDCGs.
     assert difference["low"] > 0, difference
-    assert "Their targets are more popular than known users' by" in _summary(project)
+    assert "Their targets are more popular than those of known users by" in _summary(project)
 
 
 def test_the_per_user_split_says_how_much_of_the_future_it_learns_from(per_user: Path) -> None:

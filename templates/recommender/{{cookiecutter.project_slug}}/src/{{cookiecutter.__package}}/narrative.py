@@ -139,9 +139,8 @@ def best_baseline(metrics: Metrics, against: str) -> str | None:
     return max(candidates, key=lambda name: models[name]["accuracy"]["ndcg"]["estimate"])
 
 
-def _ndcg(metrics: Metrics, name: str, group: str = "accuracy") -> float:
-    block = metrics["models"][name][group]
-    return float(block["ndcg"]["estimate"])
+def _ndcg(metrics: Metrics, name: str) -> float:
+    return float(metrics["models"][name]["accuracy"]["ndcg"]["estimate"])
 
 
 def _selection(metrics: Metrics, key: str, names: Names, users: str) -> str:
@@ -151,9 +150,14 @@ def _selection(metrics: Metrics, key: str, names: Names, users: str) -> str:
     unit = units(k)["ndcg"]
     name = chosen["name"]
     if chosen["how"] == "no cold-start users":
+        why = (
+            "what a product shows someone it knows little of"
+            if name == "popularity"
+            else f"the model that serves known {names.users}"
+        )
         return (
             f"**{name}** serves cold-start {names.users}: validation had none to choose on, "
-            "and it is what a product shows someone it knows little of."
+            f"and it is {why}."
         )
     best, ranked = chosen["validation_best"], chosen["ranked"]
     scored = formats.interval(chosen["ndcg"])
@@ -252,22 +256,26 @@ def _cold_start(metrics: Metrics, names: Names) -> list[str]:
         )
     targets = metrics["targets"]
     if targets.get("difference"):
+        people = _escape(names.users)
+        consequence = (
+            ", so the two groups' NDCG measure different tasks: compare models within a "
+            "group, not the groups"
+        )
         gap = compare(
             to_difference(targets["difference"]),
             Wording(
-                ahead="their targets are more popular than known "
-                + _escape(names.users)
-                + "' by {value} {interval} percentile points, so the two groups' NDCG measure "
-                "different tasks: compare models within a group, not the groups",
-                behind="their targets are less popular than known "
-                + _escape(names.users)
-                + "' by {value} {interval} percentile points, so the two groups' NDCG measure "
-                "different tasks: compare models within a group, not the groups",
-                unclear="these "
-                + _escape(names.users)
-                + " cannot separate the popularity of their targets from known "
-                + _escape(names.users)
-                + "' ({estimate} {interval} percentile points; {settle})",
+                ahead="their targets are more popular than those of known "
+                + people
+                + " by {value} {interval} percentile points"
+                + consequence,
+                behind="their targets are less popular than those of known "
+                + people
+                + " by {value} {interval} percentile points"
+                + consequence,
+                unclear="these " + people + " cannot separate the popularity of their "
+                "targets from those of known "
+                + people
+                + " ({estimate} {interval} percentile points; {settle})",
             ),
             value=formats.percentile,
             units=names.users,

@@ -140,6 +140,19 @@ def test_a_small_difference_on_few_users_says_how_many_would_settle_it(
     assert settle and int(settle.group(1).replace(",", "")) > 40
 
 
+def test_the_summary_never_claims_a_model_is_ahead_of_random_when_none_is(
+    metrics: dict[str, Any], names: Names
+) -> None:
+    floor = _base()
+    constructed = _with_scores(metrics, dict.fromkeys(metrics["models"], floor))
+
+    text = summary(constructed, names)
+
+    others = len(metrics["models"]) - 1
+    assert f"0 of the {others} models other than random are ahead of it" in text
+    assert "this data may hold no signal these models can use" in text
+
+
 def test_no_sentence_compares_marginal_intervals(pipeline_run: PipelineRun) -> None:
     root = pipeline_run.config.root
     for name in ("README.md", "docs/tradeoffs.md", "MODEL_CARD.md"):

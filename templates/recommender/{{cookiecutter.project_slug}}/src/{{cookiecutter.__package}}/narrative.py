@@ -143,6 +143,24 @@ def _ndcg(metrics: Metrics, name: str) -> float:
     return float(metrics["models"][name]["accuracy"]["ndcg"]["estimate"])
 
 
+def _against_baseline(
+    metrics: Metrics, group: str, opening: str, names: Names, *, label: str = ""
+) -> str:
+    """End ``opening`` (the served model's NDCG) with its paired gap to the best baseline."""
+    served = metrics["served"]["model" if group == "warm" else "cold_start_model"]
+    baseline = best_baseline(metrics, served)
+    if baseline is None:
+        return opening + "."
+    gap = versus(
+        difference(metrics, group, "ndcg", served, baseline),
+        "it",
+        label + bold(baseline),
+        units(metrics["k"])["ndcg"],
+        names.users,
+    )
+    return f"{opening}, and {gap}."
+
+
 def _selection(metrics: Metrics, key: str, names: Names, users: str) -> str:
     """Say which model serves a group of users, and why: validation's numbers, or the config."""
     k = metrics["k"]
@@ -230,18 +248,7 @@ def _cold_start(metrics: Metrics, names: Names) -> list[str]:
         f"On the test period, its NDCG@{k} for the {metrics['cold_start_users']:,} {who}, "
         f"given only their first {known} interactions, is {formats.interval(cold['ndcg'])}"
     )
-    baseline = best_baseline(metrics, served)
-    if baseline is not None:
-        gap = versus(
-            difference(metrics, "cold_start", "ndcg", served, baseline),
-            "it",
-            bold(baseline),
-            unit["ndcg"],
-            names.users,
-        )
-        sentences.append(f"{opening}, and {gap}.")
-    else:
-        sentences.append(opening + ".")
+    sentences.append(_against_baseline(metrics, "cold_start", opening, names))
     cost = cold["cost"]
     if cost is not None:
         gap = versus(
@@ -317,18 +324,7 @@ def summary(metrics: Metrics, names: Names) -> str:
     opening = (
         f"On the test period, its NDCG@{k} is {scored} over {metrics['warm_users']:,} {names.users}"
     )
-    baseline = best_baseline(metrics, served)
-    if baseline is not None:
-        gap = versus(
-            difference(metrics, "warm", "ndcg", served, baseline),
-            "it",
-            f"the best baseline {bold(baseline)}",
-            unit["ndcg"],
-            names.users,
-        )
-        sentences.append(f"{opening}, and {gap}.")
-    else:
-        sentences.append(opening + ".")
+    sentences.append(_against_baseline(metrics, "warm", opening, names, label="the best baseline "))
     top = max(models, key=lambda n: _ndcg(metrics, n))
     if top != served:
         gap = versus(

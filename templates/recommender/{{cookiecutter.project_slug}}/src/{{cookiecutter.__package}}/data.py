@@ -146,7 +146,7 @@ def _canonical_interactions(
         out["timestamp"] = np.arange(len(out), dtype=np.float64)
         notes.append(
             "No timestamp column: the file's row order is taken as the order in time, so the "
-            "temporal split holds out each " + names.user + "'s last rows."
+            "split holds out its last rows (each " + names.user + "'s last rows, per user)."
         )
     incomplete = (
         (out["user_id"] == "")

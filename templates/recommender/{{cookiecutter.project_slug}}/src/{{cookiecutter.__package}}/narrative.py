@@ -405,7 +405,7 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
         items.append(
             _item(
                 "ndcg_vs_baseline",
-                f"NDCG@{k} against {baseline}, the best baseline",
+                f"NDCG@{k} against {baseline}",
                 diff,
                 unit["ndcg"],
                 1.0,
@@ -416,7 +416,7 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
         items.append(
             _item(
                 "hits_per_10000_slots",
-                f"Hits per {PER:,} recommendation slots against {baseline}",
+                f"Hits per {PER:,} slots against {baseline}",
                 diff,
                 unit["precision"],
                 float(PER),
@@ -435,7 +435,7 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
         items.append(
             _item(
                 "long_tail_share",
-                f"Share of slots given to the long tail, against {baseline}",
+                f"Long-tail share of slots against {baseline}",
                 diff,
                 unit["long_tail"],
                 100.0,

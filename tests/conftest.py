@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from portfolio.generate import CreatedProject, new_project
+from tests.servers import Loopback, loopback
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ("classifier-api", "nlp-pipeline", "recommender")
@@ -109,3 +111,27 @@ def run_in_project(
             f"--- stdout ---\n{result.stdout[-20000:]}\n--- stderr ---\n{result.stderr[-20000:]}"
         )
     return result
+
+
+@pytest.fixture
+def github_token() -> str:
+    """A token in GitHub's classic format, new for each test."""
+    return f"ghp_{secrets.token_hex(16)}"
+
+
+@pytest.fixture
+def loopback_github(tmp_path: Path, github_token: str) -> Iterator[Loopback]:
+    """A fake GitHub on loopback, with real git smart-HTTP pushes, accepting ``github_token``."""
+    with loopback(tmp_path / "server", github_token) as servers:
+        yield servers
+
+
+@pytest.fixture
+def github_environment(
+    loopback_github: Loopback, github_token: str, monkeypatch: pytest.MonkeyPatch
+) -> Loopback:
+    """The loopback GitHub, found by the CLI as a user's shell finds GitHub: by environment."""
+    monkeypatch.setenv("GITHUB_API_URL", loopback_github.github.url)
+    monkeypatch.setenv("GITHUB_TOKEN", github_token)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    return loopback_github

@@ -13,12 +13,16 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote
+
+from portfolio.github import GitHubClient
 
 
 @functools.cache
@@ -215,6 +219,9 @@ class _GitHubHandler(_GitHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._serve()
 
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._serve()
+
     def do_PUT(self) -> None:  # noqa: N802
         self._serve()
 
@@ -227,7 +234,7 @@ class _GitHubHandler(_GitHandler):
         body = json.loads(raw) if raw else None
         github.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
         status, payload, headers = github.answer(self.command, self.path, self.headers, body)
-        data = json.dumps(payload).encode()
+        data = b"" if status == 204 else json.dumps(payload).encode()  # 204 has no body
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         for name, value in headers.items():
@@ -259,6 +266,7 @@ class FakeGitHub(_Server):
         self.requests: list[Recorded] = []
         self.repos: dict[str, dict[str, Any]] = {}
         self.topics: dict[str, list[str]] = {}
+        self.pages: dict[str, dict[str, Any]] = {}
         self._canned: list[_Canned] = []
         self._lock = threading.Lock()
 
@@ -275,6 +283,21 @@ class FakeGitHub(_Server):
     def calls(self, method: str | None = None) -> list[str]:
         """Return ``"METHOD /path"`` for each request received, optionally of one method."""
         return [f"{r.method} {r.path}" for r in self.requests if method in {None, r.method}]
+
+    def add_pages(self, full_name: str, *, build_type: str = "workflow") -> str:
+        """Give ``full_name`` a GitHub Pages site, as enabling it by hand does; return its URL."""
+        owner, _, name = full_name.partition("/")
+        self.pages[full_name] = {
+            "url": f"{self.url}/repos/{full_name}/pages",
+            "status": None,
+            "cname": None,
+            "custom_404": False,
+            "html_url": f"https://{owner.lower()}.github.io/{name}/",
+            "build_type": build_type,
+            "source": {"branch": "main", "path": "/"},
+            "public": True,
+        }
+        return str(self.pages[full_name]["html_url"])
 
     def answer(
         self, method: str, path: str, headers: Any, body: Any
@@ -298,15 +321,44 @@ class FakeGitHub(_Server):
         match = re.fullmatch(r"/orgs/([^/]+)/repos", path)
         if method == "POST" and match:
             return self._create(match[1], body) if match[1] in self.orgs else not_found
-        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/topics)?", path)
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/topics|/pages)?", path)
         if match and f"{match[1]}/{match[2]}" in self.repos:
             full_name = f"{match[1]}/{match[2]}"
             if method == "GET" and not match[3]:
                 return 200, self.repos[full_name], {}
-            if method == "PUT" and match[3]:
+            if method == "PATCH" and not match[3]:
+                self.repos[full_name].update(body)
+                return 200, self.repos[full_name], {}
+            if method == "GET" and match[3] == "/topics":
+                return 200, {"names": self.topics.get(full_name, [])}, {}
+            if method == "PUT" and match[3] == "/topics":
                 self.topics[full_name] = list(body["names"])
                 return 200, {"names": self.topics[full_name]}, {}
+            if match[3] == "/pages":
+                return self._pages(method, full_name, body) or not_found
         return not_found
+
+    def _pages(
+        self, method: str, full_name: str, body: Any
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """Create, read and update a Pages site the way GitHub's REST API documents it."""
+        site = self.pages.get(full_name)
+        if method == "POST" and site is not None:
+            return (
+                409,
+                {"message": "GitHub Pages is already enabled.", "documentation_url": _DOCS},
+                {},
+            )
+        if method == "POST":
+            self.add_pages(full_name, build_type=str(body.get("build_type", "legacy")))
+            self.repos[full_name]["has_pages"] = True
+            return 201, self.pages[full_name], {}
+        if method == "GET" and site is not None:
+            return 200, site, {}
+        if method == "PUT" and site is not None:
+            site.update(body)
+            return 204, None, {}
+        return None
 
     def _create(self, owner: str, body: Any) -> tuple[int, Any, dict[str, str]]:
         full_name = f"{owner}/{body['name']}"
@@ -338,5 +390,28 @@ class FakeGitHub(_Server):
             "html_url": f"{self.url}/{full_name}",
             "clone_url": self.repo_url(f"{full_name}.git"),
             "default_branch": "main",
+            "homepage": body.get("homepage"),
+            "has_pages": False,
         }
         return 201, self.repos[full_name], {}
+
+
+@dataclass
+class Loopback:
+    """A fake GitHub, the git server behind it, and a client of the tool pointed at it."""
+
+    git: GitServer
+    github: FakeGitHub
+    client: GitHubClient
+
+    def bare(self, full_name: str) -> Path:
+        """Return the bare repository GitHub would hold for ``owner/name``."""
+        return self.git.root / f"{full_name}.git"
+
+
+@contextmanager
+def loopback(root: Path, token: str) -> Iterator[Loopback]:
+    """Serve a fake GitHub and its git repositories (under ``root``) that accept ``token``."""
+    root.mkdir(parents=True, exist_ok=True)
+    with GitServer(root, token) as git_server, FakeGitHub(token, git_server) as github:
+        yield Loopback(git_server, github, GitHubClient(github.url, sleep=lambda _s: None))

@@ -48,20 +48,8 @@ def test_a_marker_in_the_description_does_not_stop_make_all(template: str, tmp_p
     assert [f.message for f in report.findings if f.rule in {"results", "readme"}] == []
 
 
-def _name_cases() -> list[object]:
-    cases: list[object] = []
-    for template in TEMPLATES:
-        for length in LENGTHS:
-            marks = []
-            if template == "classifier-api" and 92 <= length <= 94:
-                marks = [
-                    pytest.mark.xfail(strict=True, reason="fixed by the classifier-api branch")
-                ]
-            cases.append(pytest.param(template, length, marks=marks, id=f"{template}-{length}"))
-    return cases
-
-
-@pytest.mark.parametrize(("template", "length"), _name_cases())
+@pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.parametrize("template", TEMPLATES)
 def test_a_long_project_name_keeps_the_project_ruff_clean(
     template: str, length: int, tmp_path: Path
 ) -> None:

@@ -81,7 +81,7 @@ def test_output_dir_is_created_when_missing(tmp_path: Path) -> None:
         "new", "nlp-pipeline", "--no-input", "--no-git", "-o", str(tmp_path / "a" / "b")
     )
     assert code == 0, err
-    assert (tmp_path / "a" / "b" / "spam-filter-pipeline" / "README.md").is_file()
+    assert (tmp_path / "a" / "b" / "text-classification-pipeline" / "README.md").is_file()
 
 
 def test_prompts_use_defaults_and_reask_on_a_bad_answer(tmp_path: Path) -> None:

@@ -38,7 +38,11 @@ def run(*args: str, input: str | None = None) -> Result:
             "error: Invalid value for '--set': 'novalue' is not KEY=VALUE",
             "(see `portfolio new --help`)",
         ),
-        (["new", "recommender", "--private"], "error: --private, --owner and --description", ""),
+        (
+            ["new", "recommender", "--private"],
+            "error: --private, --owner, --description and --pages go with --github",
+            "",
+        ),
     ],
 )
 def test_usage_errors_have_the_one_error_prefix(args: list[str], message: str, hint: str) -> None:

@@ -23,10 +23,22 @@ from tests.conftest import REPO_ROOT, generate, run_in_project
 pytestmark = pytest.mark.slow
 
 BLOCKS = {
-    "README.md": ("results", "business", "errors", "features", "subgroups", "data", "figures"),
-    "MODEL_CARD.md": ("results", "data", "subgroups", "business"),
-    "docs/DATASHEET.md": ("data",),
+    "README.md": (
+        "dataset",
+        "data",
+        "results",
+        "figures",
+        "errors",
+        "features",
+        "subgroups",
+        "business",
+        "predict",
+        "citation",
+    ),
+    "MODEL_CARD.md": ("results", "dataset", "data", "subgroups", "business"),
+    "docs/DATASHEET.md": ("dataset", "data", "citation"),
     "docs/decisions/0001-threshold-by-cost.md": ("threshold",),
+    "docs/decisions/0002-deduplicate-before-splitting.md": ("duplicates",),
 }
 NEAR_DUPLICATE_JACCARD = 0.7
 
@@ -40,12 +52,18 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = generate("nlp-pipeline", tmp_path_factory.mktemp("real"), init_git=False).path
     config = project / "config.toml"
     text = config.read_text(encoding="utf-8")
-    sample_line = 'path = "data/sample/sms_spam_sample.tsv"'
-    assert sample_line in text
-    # json.dumps gives a valid TOML basic string for a path.
-    config.write_text(
-        text.replace(sample_line, f"path = {json.dumps(str(corpus))}"), encoding="utf-8"
-    )
+    # The shipped config describes the bundled excerpt: point it at the whole corpus instead.
+    changes = {
+        'path = "data/sample/sms_spam_sample.tsv"': f"path = {json.dumps(str(corpus))}",
+        'name = "SMS Spam Collection v.1 (an 800-message excerpt)"': (
+            'name = "SMS Spam Collection v.1"'
+        ),
+    }
+    for old, new in changes.items():
+        assert old in text
+        # json.dumps gives a valid TOML basic string for a path.
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
     run_in_project(project, "make", "all", f"PYTHON={sys.executable}")
     return project
 
@@ -61,10 +79,11 @@ def _block(text: str, name: str) -> str:
 def test_the_whole_corpus_is_read(real_run: Path) -> None:
     data = json.loads((real_run / "reports" / "metrics.json").read_text(encoding="utf-8"))["data"]
     assert data["rows_read"] == 5574
-    assert data["messages"] == 5574
-    assert data["positive_messages"] == 747
+    assert data["texts"] == 5574
+    assert data["per_class"] == {"ham": 4827, "spam": 747}
     assert data["bad_rows"] == 0
     assert data["encoding"] == "utf-8"
+    assert (data["delimiter"], data["delimiter_detected"]) == ("\t", True)
     assert data["exact_duplicates_removed"] > 400
     assert data["near_duplicate_pairs"] > 0
 
@@ -74,7 +93,7 @@ def test_spam_f1_on_the_held_out_set(real_run: Path) -> None:
     spam_f1 = test["per_class"]["spam"]["f1"]
     assert spam_f1["estimate"] >= 0.90
     assert spam_f1["low"] <= spam_f1["estimate"] <= spam_f1["high"]
-    assert test["messages"] > 900
+    assert test["texts"] > 900
 
 
 def test_the_report_is_complete(real_run: Path) -> None:
@@ -89,10 +108,12 @@ def test_the_report_is_complete(real_run: Path) -> None:
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", _block(readme, "figures")):
         assert (real_run / image).is_file()
     metrics = json.loads((real_run / "reports" / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["errors"]["false_negatives"]
-    assert metrics["features"]["positive"]
+    pairs = {(pair["true"], pair["predicted"]) for pair in metrics["errors"]}
+    assert ("spam", "ham") in pairs
+    assert all(pair["examples"] for pair in metrics["errors"])
+    assert metrics["features"]["spam"] and metrics["features"]["ham"]
     attributes = {row["attribute"] for row in metrics["subgroups"]}
-    assert attributes == {"length", "URL or e-mail", "number"}
+    assert attributes == {"length", "link or e-mail address", "number"}
 
 
 def _shingles(texts: pd.Series) -> object:

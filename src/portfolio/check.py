@@ -709,8 +709,16 @@ _TITLES = {
 
 
 def check_project(project: Path, *, strict: bool = False) -> CheckReport:
-    """Run every rule on ``project``; raise ``PortfolioError`` if it is not a generated project."""
+    """Run every rule on ``project``; raise ``PortfolioError`` if it is not a generated project.
+
+    A showcase folder (``portfolio showcase``) gets the showcase's own rules.
+    """
+    from portfolio.projectcard import SHOWCASE_TEMPLATE
+    from portfolio.showcase_check import check_showcase
+
     answers = read_answers_file(project)
+    if answers.template == SHOWCASE_TEMPLATE:
+        return check_showcase(project, strict=strict)
     state = repository_state(project)
     files = _project_files(project, state)
     results_findings = _guard("results", lambda: check_results(project))

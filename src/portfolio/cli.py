@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from portfolio.generate import CreatedProject
     from portfolio.publish import PublishResult
     from portfolio.questions import Question
+    from portfolio.showcase import ShowcaseResult
     from portfolio.update import UpdateResult
 
 
@@ -161,6 +162,11 @@ _owner_option = click.option(
 _description_option = click.option(
     "--description", metavar="TEXT", help="Repository description (default: the project's)."
 )
+_pages_option = click.option(
+    "--pages",
+    is_flag=True,
+    help="Also enable GitHub Pages (built by the CI workflow) and make it the homepage.",
+)
 _remote_option = click.option(
     "--remote",
     metavar="URL",
@@ -189,6 +195,7 @@ _remote_option = click.option(
 @_private_option
 @_owner_option
 @_description_option
+@_pages_option
 @_remote_option
 def new(
     template: str,
@@ -200,6 +207,7 @@ def new(
     private: bool,
     owner: str | None,
     description: str | None,
+    pages: bool,
     remote: str | None,
 ) -> None:
     """Create a project from TEMPLATE (see `portfolio list`) in ./<project_slug>.
@@ -214,8 +222,8 @@ def new(
         raise click.UsageError("--github and --remote push the git repository; drop --no-git")
     if github and remote is not None:
         raise click.UsageError("choose one: --github (a new GitHub repository) or --remote URL")
-    if not github and (private or owner is not None or description is not None):
-        raise click.UsageError("--private, --owner and --description go with --github")
+    if not github and (private or owner is not None or description is not None or pages):
+        raise click.UsageError("--private, --owner, --description and --pages go with --github")
     token = None
     if github:
         from portfolio.github import token_from_environment
@@ -240,6 +248,7 @@ def new(
             allow_dirty=False,
             allow_secrets=False,
             token=token,
+            pages=pages,
         )
 
 
@@ -259,6 +268,7 @@ def _interrupted_means(outcome: str) -> Iterator[None]:
 @_private_option
 @_owner_option
 @_description_option
+@_pages_option
 @_remote_option
 @click.option(
     "--allow-dirty",
@@ -275,6 +285,7 @@ def publish(
     private: bool,
     owner: str | None,
     description: str | None,
+    pages: bool,
     remote: str | None,
     allow_dirty: bool,
     allow_secrets: bool,
@@ -283,6 +294,10 @@ def publish(
 
     First the commits it would push are scanned for secrets (as `portfolio check` does);
     a finding stops it, naming the file and line or commit, unless --allow-secrets.
+
+    With --pages, GitHub Pages then serves the site the project's CI workflow deploys, and
+    the repository's homepage points at it.
+
     The token comes from GITHUB_TOKEN, GH_TOKEN or `gh auth token` and reaches git only for
     the push: never the URL, .git/config, a file or git's hooks. It needs the `repo` scope
     (fine-grained: Administration and Contents, read and write). With --remote URL, push to
@@ -291,13 +306,14 @@ def publish(
     repository a failed push left behind, or pushes new commits to the project's own
     repository.
     """
-    if remote is not None and (private or owner is not None or description is not None):
+    if remote is not None and (private or owner is not None or description is not None or pages):
         raise click.UsageError(
-            "--private, --owner and --description describe a new GitHub repository; "
+            "--private, --owner, --description and --pages describe a GitHub repository; "
             "--remote pushes to an existing one"
         )
     _publish(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -311,6 +327,7 @@ def publish(
 def _publish(
     path: Path,
     *,
+    pages: bool,
     private: bool,
     owner: str | None,
     description: str | None,
@@ -325,6 +342,7 @@ def _publish(
 
     result = publish_project(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -346,6 +364,9 @@ def _publish(
 @click.option("--strict", is_flag=True, help="Fail on warnings too (uncommitted, unpushed).")
 def check(path: Path, as_json: bool, strict: bool) -> None:
     """Say whether the project at PATH (default: here) is ready to show a recruiter.
+
+    On a showcase folder (`portfolio showcase`): the introduction, every project it links
+    published and ready, every card showing its project's last report.
 
     Lists every TODO(portfolio) placeholder left, README sections a reviewer expects, whether
     the results exist, match the README and model card, are fresher than the config and code
@@ -507,6 +528,8 @@ def _print_published(result: PublishResult) -> None:
     click.secho(f"Published {result.branch} ({result.sha[:7]}) to {where}", fg="green")
     if result.topics:
         click.echo(f"topics: {', '.join(result.topics)}")
+    if result.pages_url:
+        click.echo(f"live demo: {result.pages_url} (online once the CI workflow has deployed it)")
 
 
 def _print_created(project: CreatedProject, *, suggest_publish: bool = True) -> None:
@@ -542,3 +565,84 @@ def _display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("profile"),
+    show_default=True,
+    help="The showcase folder: the profile repository's working copy.",
+)
+@click.option(
+    "--publish",
+    "publish_it",
+    is_flag=True,
+    help="Then create or update the <user>/<user> repository on GitHub and push it.",
+)
+def showcase(paths: tuple[Path, ...], output_dir: Path, publish_it: bool) -> None:
+    """Write the profile page that presents the projects at PATH... (your GitHub profile).
+
+    GitHub shows the README of the repository named after you on your profile. The showcase
+    writes it: an introduction for you to write, then one card a project (title, the problem
+    in your README's words, the headline result with its interval, the stack, links to the
+    repository, live demo and model card). Cards sit in marker blocks: a rerun refreshes
+    them from each project's last report and keeps everything you wrote. Without PATH, the
+    projects the showcase already lists. With --publish, each project on GitHub gets a
+    description and topics if it has none, and the page is pushed to <user>/<user> (same
+    token rules as `publish`). `portfolio check DIR` says whether it is ready to be seen.
+    """
+    from portfolio.showcase import publish_showcase, write_showcase
+
+    if publish_it:
+        published = publish_showcase(paths, folder=output_dir, progress=_progress)
+        _print_showcase(published.showcase)
+        for warning in published.warnings:
+            click.secho(f"warning: {warning}", err=True, fg="yellow")
+        _print_published(published.published)
+        click.echo(f"GitHub shows it on your profile: {published.profile_url}")
+        return
+    _print_showcase(write_showcase(paths, folder=output_dir))
+
+
+def _print_showcase(result: ShowcaseResult) -> None:
+    where = _display_path(result.readme)
+    cards = len(result.cards)
+    changes = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (
+            ("added", result.added),
+            ("refreshed", result.refreshed),
+            ("removed", result.removed),
+        )
+        if names
+    ]
+    summary = "; ".join(changes) if changes else "nothing changed"
+    click.secho(f"Wrote {where}: {cards} project card(s) ({summary}).", fg="green")
+    if result.adopted:
+        click.echo("Your README's own text is kept; the cards were added after it.")
+    if result.commit:
+        click.echo(f"git: repository on main with one commit ({result.commit[:7]}).")
+    waiting = [card.slug for card in result.cards if not card.problem_written]
+    if waiting:
+        click.echo(
+            "The problem of "
+            + ", ".join(waiting)
+            + " comes from its description until its README's problem section is written."
+        )
+    folder = _display_path(result.folder)
+    steps = [
+        (f"edit {where}", "introduce yourself where TODO(portfolio) points"),
+        (f"portfolio check {folder}", "every project published and ready, every card current"),
+        (
+            f"portfolio showcase -o {folder} --publish",
+            f"push it to {result.user or '<user>'}/{result.user or '<user>'} on GitHub",
+        ),
+    ]
+    width = max(len(command) for command, _why in steps)
+    click.echo("\nNext steps:")
+    for command, why in steps:
+        click.echo(f"  {command.ljust(width)}  # {why}")

@@ -1,4 +1,7 @@
-"""The few GitHub REST calls ``publish`` needs (who am I, create a repository, set topics).
+"""The few GitHub REST calls ``publish`` and ``showcase`` need.
+
+Who am I, create or read a repository, set its topics, description and homepage, and enable
+GitHub Pages.
 
 The client is passed in, so tests point it at a loopback server; the token is handed to one
 session at a time and never stored. Every non-2xx answer becomes a one-line ``GitHubError``.
@@ -12,7 +15,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -46,6 +49,23 @@ class Repository:
     clone_url: str
     html_url: str
     private: bool
+
+
+@dataclass(frozen=True)
+class RepositoryAbout(Repository):
+    """A repository with the "About" fields a profile page shows: description and homepage."""
+
+    description: str = ""
+    homepage: str = ""
+
+
+@dataclass(frozen=True)
+class PagesSite:
+    """A repository's GitHub Pages site: its URL and how it is built (``workflow``: by Actions)."""
+
+    url: str
+    build_type: str | None
+    created: bool = False
 
 
 def api_url() -> str:
@@ -221,6 +241,76 @@ class GitHubSession:
             raise self._error(response, doing=doing)
         return _repository(response.json())
 
+    def repository_about(self, owner: str, name: str) -> RepositoryAbout | None:
+        """Return a repository with its description and homepage, or None if there is none.
+
+        Raises ``GitHubError`` for any other failure than 404.
+        """
+        doing = f"reading the repository {owner}/{name}"
+        response = self._request("GET", _repo_path(f"{owner}/{name}"), doing=doing)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._error(response, doing=doing)
+        data = response.json()
+        base = _repository(data)
+        return RepositoryAbout(
+            full_name=base.full_name,
+            clone_url=base.clone_url,
+            html_url=base.html_url,
+            private=base.private,
+            description=str(data.get("description") or ""),
+            homepage=str(data.get("homepage") or ""),
+        )
+
+    def update_repository(self, full_name: str, fields: dict[str, str]) -> None:
+        """Change the repository's settings (``description``, ``homepage``...) with one PATCH."""
+        doing = f"updating {', '.join(fields)} of {full_name}"
+        response = self._request("PATCH", _repo_path(full_name), json=fields, doing=doing)
+        if response.status_code != 200:
+            raise self._error(response, doing=doing)
+
+    def topics(self, full_name: str) -> list[str]:
+        """Return the repository's topics."""
+        doing = f"reading the topics of {full_name}"
+        response = self._request("GET", _repo_path(full_name, "topics"), doing=doing)
+        if response.status_code != 200:
+            raise self._error(response, doing=doing)
+        return [str(topic) for topic in response.json().get("names", [])]
+
+    def pages_site(self, full_name: str) -> PagesSite | None:
+        """Return the repository's GitHub Pages site, or None when Pages is not enabled."""
+        doing = f"reading the GitHub Pages site of {full_name}"
+        response = self._request("GET", _repo_path(full_name, "pages"), doing=doing)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._error(response, doing=doing)
+        return _pages_site(response.json())
+
+    def enable_pages(self, full_name: str) -> PagesSite:
+        """Have GitHub Pages serve what the repository's Actions workflow deploys; idempotent.
+
+        A site that already exists (409) is kept, and switched to the Actions build if it is
+        built from a branch. Safe to retry: a repeated request finds the site it created.
+        Raises ``GitHubError`` when Pages cannot be enabled (403 plan or permission, 409
+        without a site, 422).
+        """
+        doing = f"enabling GitHub Pages for {full_name}"
+        path = _repo_path(full_name, "pages")
+        response = self._request("POST", path, json={"build_type": "workflow"}, doing=doing)
+        if response.status_code == 201:
+            return replace(_pages_site(response.json()), created=True)
+        if response.status_code == 409 and (site := self.pages_site(full_name)) is not None:
+            if site.build_type == "workflow":
+                return site
+            switching = f"switching the GitHub Pages build of {full_name} to GitHub Actions"
+            update = self._request("PUT", path, json={"build_type": "workflow"}, doing=switching)
+            if update.status_code != 204:
+                raise self._error(update, doing=switching)
+            return replace(site, build_type="workflow")
+        raise self._error(response, doing=doing)
+
     def set_topics(self, full_name: str, topics: list[str]) -> list[str]:
         """Replace the repository's topics; return them as GitHub stored them."""
         owner, _, name = full_name.partition("/")
@@ -288,6 +378,19 @@ def _repository(data: dict[str, Any]) -> Repository:
         clone_url=str(data["clone_url"]),
         html_url=str(data["html_url"]),
         private=bool(data.get("private", False)),
+    )
+
+
+def _repo_path(full_name: str, *parts: str) -> str:
+    """Return the API path of ``owner/name`` (and a sub-resource), each part URL-quoted."""
+    owner, _, name = full_name.partition("/")
+    return "/".join(["", "repos", quote(owner, safe=""), quote(name, safe=""), *parts])
+
+
+def _pages_site(data: dict[str, Any]) -> PagesSite:
+    build_type = data.get("build_type")
+    return PagesSite(
+        url=str(data.get("html_url") or ""), build_type=str(build_type) if build_type else None
     )
 
 

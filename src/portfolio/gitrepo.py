@@ -98,6 +98,9 @@ def init_and_commit(
     require_git()
     run_git("init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}", cwd=path)
     run_git("add", "--all", cwd=path)
+    if before_commit is not None:
+        before_commit(run_git("write-tree", cwd=path).stdout.strip())
+        run_git("add", "--all", cwd=path)
     commit = ("commit", "--quiet", "--no-verify", "-m", message)
     use_fallback = False
     try:
@@ -966,3 +969,37 @@ def _failure(args: tuple[str, ...], result: subprocess.CompletedProcess[bytes]) 
         f"git {args[0]} failed: {_trim(stderr)}",
         hint="fix the git problem above and run the same command again",
     )
+
+
+# --- small reads and writes for `showcase` and `publish --pages` -----------------------------
+
+
+def read_setting(path: Path, key: str) -> str | None:
+    """Return a value of the repository's own git config (``.git/config``), or None if unset."""
+    result = Plumbing(path).run("config", "--local", "--get", key, ok=(0, 1))
+    value = result.stdout.decode().strip()
+    return value if result.returncode == 0 and value else None
+
+
+def write_setting(path: Path, key: str, value: str) -> None:
+    """Set a value in the repository's own git config: local state, never committed."""
+    Plumbing(path).run("config", "--local", key, value)
+
+
+def commit_paths(path: Path, names: tuple[str, ...], message: str, *, fallback: Identity) -> str:
+    """Commit these files as they are in the working tree, nothing else; return the commit.
+
+    A folder that is not a repository yet becomes one on ``main`` first. Files the owner
+    staged besides these stay staged and out of the commit. Returns the current commit when
+    the files hold no change. Raises ``GitError`` when git fails.
+    """
+    git = Plumbing(path)
+    if git.top_level() != path.resolve():
+        git.run("init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}")
+    git.run("add", "--", *names)
+    if git.resolve("HEAD") is not None:
+        changed = git.run("diff", "--cached", "--quiet", "HEAD", "--", *names, ok=(0, 1))
+        if changed.returncode == 0:
+            return git.text("rev-parse", "HEAD")
+    git._signed(("commit", "--quiet", "--no-verify", "-m", message, "--", *names), fallback)
+    return git.text("rev-parse", "HEAD")

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portfolio.answers import AnswersFile, answer_problem, read_answers_file
 from portfolio.errors import GitHubAuthError, GitHubError, PortfolioError, TemplateError
@@ -41,6 +42,9 @@ _DESCRIPTION_MAX = 350
 
 Progress = Callable[[str], None]
 
+if TYPE_CHECKING:
+    from portfolio.pages import SiteResult
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -53,11 +57,13 @@ class PublishResult:
     sha: str
     topics: tuple[str, ...]
     warnings: tuple[str, ...]
+    pages_url: str | None = None
 
 
 def publish_project(
     path: Path,
     *,
+    pages: bool = False,
     private: bool = False,
     owner: str | None = None,
     description: str | None = None,
@@ -69,6 +75,9 @@ def publish_project(
     progress: Progress | None = None,
 ) -> PublishResult:
     """Push the project at ``path`` to a new (or empty) GitHub repository, or to ``remote``.
+
+    With ``pages``, GitHub Pages is then enabled (see ``portfolio.pages``): a failure there is
+    a warning, never an error, since the push already stands.
 
     With ``remote``, GitHub is not called; the token is used only if that URL is on the
     GitHub origin (scheme, host and port) of ``client``. Raises ``PortfolioError`` for a
@@ -82,6 +91,7 @@ def publish_project(
     report: Progress = progress or _ignore
     retry = retry_command(
         path,
+        pages=pages,
         private=private,
         owner=owner,
         description=description,
@@ -93,6 +103,12 @@ def publish_project(
     if owner is not None and (problem := answer_problem("github_username", owner)):
         raise PortfolioError(f"invalid --owner {owner!r}: {problem}", exit_code=2)
     remote_url = _remote_url(remote) if remote is not None else None
+    if pages and remote is not None:
+        raise PortfolioError(
+            "--pages enables GitHub Pages on the repository publish creates on GitHub; "
+            "with --remote, enable Pages in that repository's settings",
+            exit_code=2,
+        )
     check_project_repo(path)
     warnings = _check_clean(path, allow_dirty=allow_dirty)
     if not allow_secrets:
@@ -118,12 +134,15 @@ def publish_project(
             report(f"origin was {previous}; now {target.url}")
         report(f"Pushing main to {target.url}")
         pushed = push(path, token=target.token, progress=report)
+        site = _enable_site(path, target, client, token_source, report) if pages else None
     except PortfolioError as err:
         hint = f"{err.hint}\n{intact}" if err.hint else intact
         raise type(err)(err.message, hint=hint, exit_code=err.exit_code) from err
     except KeyboardInterrupt as err:
         outcome = f"publishing was cut short; the project in {path} is intact: run {retry}"
         raise Interrupted.of(err, outcome) from None
+    if site is not None:
+        warnings += site.warnings
     return PublishResult(
         remote=target.url,
         web_url=target.web_url,
@@ -132,6 +151,7 @@ def publish_project(
         sha=pushed.sha,
         topics=target.topics,
         warnings=(*warnings, *target.warnings),
+        pages_url=site.url if site else None,
     )
 
 
@@ -163,11 +183,35 @@ class _Target:
     created: bool = False
     topics: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    full_name: str | None = None
+
+
+def _enable_site(
+    path: Path,
+    target: _Target,
+    client: GitHubClient,
+    token_source: Callable[[], str],
+    report: Progress,
+) -> SiteResult | None:
+    """After the push: turn GitHub Pages on for the repository just pushed to, if on GitHub."""
+    from portfolio.pages import enable_site
+
+    if target.full_name is None:
+        return None
+    return enable_site(
+        path,
+        target.full_name,
+        web_url=target.web_url,
+        client=client,
+        token_source=token_source,
+        report=report,
+    )
 
 
 def retry_command(
     path: Path,
     *,
+    pages: bool = False,
     private: bool = False,
     owner: str | None = None,
     description: str | None = None,
@@ -181,6 +225,8 @@ def retry_command(
         words += ["--remote", remote]
     if private:
         words.append("--private")
+    if pages:
+        words.append("--pages")
     if owner:
         words += ["--owner", owner]
     if description is not None:
@@ -309,6 +355,7 @@ def _github_repository(
         created=created,
         topics=tuple(topics),
         warnings=tuple(warnings),
+        full_name=repo.full_name,
     )
 
 

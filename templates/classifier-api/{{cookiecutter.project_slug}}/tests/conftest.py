@@ -1,7 +1,8 @@
-"""Shared fixtures: a copy of the project trained once per test session, in a temporary folder.
+"""Shared fixtures: the tests' own config, and a project copy trained once per session.
 
-The pipeline runs on the bundled sample with fewer folds and resamples than ``params.yaml``
-asks for, so the whole suite stays fast; the code paths are the same.
+Every test reads ``tests/fixtures/params.yaml`` (the bundled sample, with fewer folds and
+resamples than a real run), never the project's ``params.yaml``: the owner points that at
+their own data, and the tests must stay green when they do.
 """
 
 from __future__ import annotations
@@ -15,17 +16,38 @@ from typing import Any
 import pytest
 import yaml
 
-from {{ cookiecutter.__package }} import data, evaluate, report, train
-from {{ cookiecutter.__package }}.config import Config, load_config
+from {{ cookiecutter.__package }} import (
+    data,
+    evaluate,
+    report,
+    train,
+)
+from {{ cookiecutter.__package }}.config import (
+    Config,
+    load_config,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
-DOCUMENTS = ("README.md", "MODEL_CARD.md", "docs/decisions/0001-threshold-by-cost.md")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = PROJECT / "data" / "sample" / "diabetes.csv"
+DOCUMENTS = (
+    "README.md",
+    "MODEL_CARD.md",
+    "docs/datasheet.md",
+    "docs/decisions/0001-threshold-by-cost.md",
+)
+
+
+def fixture_values() -> dict[str, Any]:
+    """Return the tests' config as a dict, its data path made absolute."""
+    values: dict[str, Any] = yaml.safe_load((FIXTURES / "params.yaml").read_text(encoding="utf-8"))
+    values["data"]["path"] = str(PROJECT / values["data"]["path"])
+    return values
 
 
 def write_config(root: Path, **changes: Any) -> Path:
-    """Copy the project's params.yaml into ``root`` with top-level or dotted keys changed."""
-    values = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
-    values["data"]["path"] = str(PROJECT / "data" / "sample" / "diabetes.csv")
+    """Write the tests' config into ``root`` with top-level or ``a__b`` nested keys changed."""
+    values = fixture_values()
     for key, value in changes.items():
         *parents, last = key.split("__")
         target = values
@@ -55,7 +77,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrainedProject
     for name in DOCUMENTS:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PROJECT / name, root / name)
-    config = load_config(write_config(root, model__cv_folds=3, evaluation__bootstrap_resamples=200))
+    config = load_config(write_config(root))
     reads: dict[str, list[str]] = {}
     original = data.load_split
 

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from {{ cookiecutter.__package }}.api import create_app
+from {{ cookiecutter.__package }}.api import (
+    create_app,
+)
 
 # Examples per operation: most for the single-record endpoint, which takes the most traffic.
 OPERATIONS = {("/predict", "POST"): 30, ("/predict/batch", "POST"): 12, ("/model", "GET"): 5}

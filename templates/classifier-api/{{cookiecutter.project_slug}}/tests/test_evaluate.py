@@ -53,7 +53,7 @@ def test_the_business_table_prices_the_errors_per_period(results: dict) -> None:
 
 def test_every_subgroup_is_listed_with_its_counts(results: dict) -> None:
     sex = results["subgroups"]["sex"]
-    assert [g["group"] for g in sex["groups"]] == ["1", "2"]
+    assert [g["group"] for g in sex["groups"]] == ["group one", "group two"]
     assert sum(g["cases"] for g in sex["groups"]) == results["test"]["rows"]
     assert sum(g["positives"] for g in sex["groups"]) == results["test"]["positives"]
     for g in sex["groups"]:

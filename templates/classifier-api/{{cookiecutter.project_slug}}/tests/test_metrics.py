@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from {{ cookiecutter.__package }} import metrics
+from {{ cookiecutter.__package }} import (
+    metrics,
+)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -10,11 +10,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
-from {{ cookiecutter.__package }}.data import FeatureSchema, load_split, prepare_features
-from {{ cookiecutter.__package }}.features import RecordEncoder, UnsupportedPipelineError
-from {{ cookiecutter.__package }}.modelio import ModelError, load_model, save_model
-from {{ cookiecutter.__package }}.predict import Predictor
-from {{ cookiecutter.__package }}.train import candidates
+from {{ cookiecutter.__package }}.data import (
+    FeatureSchema,
+    load_split,
+    prepare_features,
+)
+from {{ cookiecutter.__package }}.features import (
+    RecordEncoder,
+    UnsupportedPipelineError,
+)
+from {{ cookiecutter.__package }}.modelio import (
+    ModelError,
+    load_model,
+    save_model,
+)
+from {{ cookiecutter.__package }}.predict import (
+    Predictor,
+)
+from {{ cookiecutter.__package }}.train import (
+    candidates,
+)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +102,7 @@ def test_a_boosted_model_gets_an_exact_single_record_path(
     x, y = prepare_features(rows, schema), rows[config.target]
     # One OpenMP thread, as in the API: thread start-up dominates on a table this small.
     with threadpool_limits(limits=1, user_api="openmp"):
-        pipeline = candidates(schema, seed=0)["gradient_boosting"].fit(x, y)
+        pipeline = candidates(schema, 0, config.model.max_categories)["gradient_boosting"].fit(x, y)
     reference = prepare_features(rows.head(10), schema)
     records = [
         {k: (None if pd.isna(v) else v) for k, v in r.items()}

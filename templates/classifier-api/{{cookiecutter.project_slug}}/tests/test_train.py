@@ -5,9 +5,17 @@ import pandas as pd
 import pytest
 from conftest import TrainedProject
 
-from {{ cookiecutter.__package }}.costs import ErrorCosts, best_threshold
-from {{ cookiecutter.__package }}.modelio import META_FILE, load_model
-from {{ cookiecutter.__package }}.train import BASELINE
+from {{ cookiecutter.__package }}.costs import (
+    ErrorCosts,
+    best_threshold,
+)
+from {{ cookiecutter.__package }}.modelio import (
+    META_FILE,
+    load_model,
+)
+from {{ cookiecutter.__package }}.train import (
+    BASELINE,
+)
 
 
 def test_the_test_split_is_read_once_by_evaluation_only(trained: TrainedProject) -> None:
@@ -30,7 +38,7 @@ def test_the_threshold_minimises_cost_on_validation_not_half(trained: TrainedPro
     meta = load_model(config.paths.models).metadata
     scores = pd.read_parquet(config.paths.processed / "validation_scores.parquet")
     threshold = meta["threshold"]
-    assert threshold == best_threshold(scores["label"], scores["score"], config.costs)
+    assert threshold == best_threshold(scores["label"], scores["score"], config.costs.errors)
 
     def cost(t: float) -> float:
         flagged = scores["score"] >= t

@@ -97,7 +97,7 @@ def test_numbers_do_not_hide_a_copy() -> None:
 def test_finds_every_pair_that_brute_force_finds(config) -> None:
     from {{ cookiecutter.__package }}.ingest import read_corpus
 
-    corpus = read_corpus(config.data)
+    corpus = read_corpus(config.data, config.labels)
     keys = sorted({dedup_key(t) for t in normalise_many(corpus.frame["text"])})
     matrix = shingle_matrix(keys, 5)
     product = (matrix @ matrix.T).tocoo()

@@ -1,6 +1,5 @@
 """The download code against a real HTTP server on 127.0.0.1, started by the tests."""
 
-import dataclasses
 import hashlib
 import io
 import socket
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.__package }}.config import Config, DownloadConfig
+from {{ cookiecutter.__package }}.config import DownloadConfig
 from {{ cookiecutter.__package }}.download import DownloadError, fetch, sha256_of
 
 CORPUS = b"ham\tsee you at 8\nspam\tWIN a prize, text 80086\n"
@@ -65,22 +64,15 @@ def server() -> Iterator[Server]:
     thread.join()
 
 
-def _settings(config: Config, url: str, dest: Path, sha: str | None = None) -> DownloadConfig:
-    return dataclasses.replace(
-        config.download,
-        url=url,
-        member="SMSSpamCollection",
-        sha256=sha or hashlib.sha256(CORPUS).hexdigest(),
-        dest=dest,
-        timeout=5.0,
+def _settings(url: str, dest: Path, member: str = "SMSSpamCollection") -> DownloadConfig:
+    return DownloadConfig(
+        url=url, member=member, sha256=hashlib.sha256(CORPUS).hexdigest(), dest=dest, timeout=5.0
     )
 
 
-def test_downloads_extracts_verifies_then_uses_the_cache(
-    config: Config, server: Server, tmp_path: Path
-) -> None:
+def test_downloads_extracts_verifies_then_uses_the_cache(server: Server, tmp_path: Path) -> None:
     server.files["/sms.zip"] = _zip({"SMSSpamCollection": CORPUS, "readme": b"cite us"})
-    settings = _settings(config, f"{server.url}/sms.zip", tmp_path / "raw" / "SMSSpamCollection")
+    settings = _settings(f"{server.url}/sms.zip", tmp_path / "raw" / "SMSSpamCollection")
     first = fetch(settings)
     assert first.downloaded
     assert first.path.read_bytes() == CORPUS
@@ -91,56 +83,63 @@ def test_downloads_extracts_verifies_then_uses_the_cache(
     assert [p.name for p in (tmp_path / "raw").iterdir()] == ["SMSSpamCollection"]
 
 
-def test_force_downloads_again(config: Config, server: Server, tmp_path: Path) -> None:
+def test_force_downloads_again(server: Server, tmp_path: Path) -> None:
     server.files["/sms.zip"] = _zip({"SMSSpamCollection": CORPUS})
-    settings = _settings(config, f"{server.url}/sms.zip", tmp_path / "SMSSpamCollection")
+    settings = _settings(f"{server.url}/sms.zip", tmp_path / "SMSSpamCollection")
     fetch(settings)
     assert fetch(settings, force=True).downloaded
     assert len(server.requests) == 2
 
 
-def test_a_plain_file_url_works_too(config: Config, server: Server, tmp_path: Path) -> None:
+def test_a_plain_file_url_works_too(server: Server, tmp_path: Path) -> None:
     server.files["/SMSSpamCollection"] = CORPUS
-    fetched = fetch(_settings(config, f"{server.url}/SMSSpamCollection", tmp_path / "corpus"))
+    fetched = fetch(_settings(f"{server.url}/SMSSpamCollection", tmp_path / "corpus"))
     assert fetched.path.read_bytes() == CORPUS
 
 
-def test_checksum_mismatch_saves_nothing(config: Config, server: Server, tmp_path: Path) -> None:
+def test_checksum_mismatch_saves_nothing(server: Server, tmp_path: Path) -> None:
     server.files["/sms.zip"] = _zip({"SMSSpamCollection": CORPUS + b"tampered"})
     dest = tmp_path / "SMSSpamCollection"
     with pytest.raises(DownloadError, match="checksum mismatch"):
-        fetch(_settings(config, f"{server.url}/sms.zip", dest))
+        fetch(_settings(f"{server.url}/sms.zip", dest))
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_corrupt_cached_file_is_replaced(config: Config, server: Server, tmp_path: Path) -> None:
+def test_a_corrupt_cached_file_is_replaced(server: Server, tmp_path: Path) -> None:
     server.files["/sms.zip"] = _zip({"SMSSpamCollection": CORPUS})
     dest = tmp_path / "SMSSpamCollection"
     dest.write_bytes(b"half a file")
-    assert fetch(_settings(config, f"{server.url}/sms.zip", dest)).downloaded
+    assert fetch(_settings(f"{server.url}/sms.zip", dest)).downloaded
     assert dest.read_bytes() == CORPUS
 
 
-def test_missing_member_lists_the_archive(config: Config, server: Server, tmp_path: Path) -> None:
+def test_missing_member_lists_the_archive(server: Server, tmp_path: Path) -> None:
     server.files["/sms.zip"] = _zip({"other.txt": CORPUS})
     with pytest.raises(DownloadError, match="no member 'SMSSpamCollection' .*other.txt"):
-        fetch(_settings(config, f"{server.url}/sms.zip", tmp_path / "x"))
+        fetch(_settings(f"{server.url}/sms.zip", tmp_path / "x"))
 
 
-def test_http_error_is_reported(config: Config, server: Server, tmp_path: Path) -> None:
+def test_http_error_is_reported(server: Server, tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="HTTP 404"):
-        fetch(_settings(config, f"{server.url}/moved.zip", tmp_path / "x"))
+        fetch(_settings(f"{server.url}/moved.zip", tmp_path / "x"))
 
 
-def test_offline_gives_a_clear_message(config: Config, tmp_path: Path) -> None:
+def test_offline_gives_a_clear_message(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     # Nothing listens on the port any more: the connection is refused, as when offline.
     with pytest.raises(DownloadError, match="Are you offline\\? .*make all"):
-        fetch(_settings(config, f"http://127.0.0.1:{port}/sms.zip", tmp_path / "x"))
+        fetch(_settings(f"http://127.0.0.1:{port}/sms.zip", tmp_path / "x"))
 
 
-def test_only_http_urls_are_fetched(config: Config, tmp_path: Path) -> None:
+def test_only_http_urls_are_fetched(tmp_path: Path) -> None:
+    settings = _settings("https://example.org/x", tmp_path / "x")
     with pytest.raises(DownloadError, match="only http"):
-        fetch(_settings(config, "file:///etc/passwd", tmp_path / "x"))
+        fetch(settings.model_copy(update={"url": "file:///etc/passwd"}))
+
+
+def test_a_zip_needs_its_member_named(server: Server, tmp_path: Path) -> None:
+    server.files["/sms.zip"] = _zip({"SMSSpamCollection": CORPUS})
+    with pytest.raises(DownloadError, match="set \\[download\\] member"):
+        fetch(_settings(f"{server.url}/sms.zip", tmp_path / "x", member=""))

@@ -1,17 +1,27 @@
-"""The whole pipeline on the bundled sample: leak-free split, complete report, idempotent."""
+"""The whole pipeline on the tests' own corpora: leak-free split, complete report, idempotent."""
 
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from corpora import topics_project
 from sklearn.feature_extraction.text import CountVectorizer
 
+from {{ cookiecutter.__package }}.blocks import BLOCK_NAMES
 from {{ cookiecutter.__package }}.cli import main
-from {{ cookiecutter.__package }}.markers import find_blocks
+from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.normalise import dedup_key
+from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
 from {{ cookiecutter.__package }}.train import load_split
+
+ALWAYS = {"confusion_matrix.png", "per_class_f1.png"}
+THRESHOLD = {"cost_curve.png", "score_distribution.png"}
+
+
+def _blocks(config: Config, name: str = "README.md") -> dict[str, str]:
+    return block_contents((config.root / name).read_text(encoding="utf-8"))
 
 
 def test_no_test_message_has_a_copy_in_training(sample_config, trained) -> None:
@@ -33,29 +43,53 @@ def test_no_test_message_has_a_copy_in_training(sample_config, trained) -> None:
     assert similarity.max() < sample_config.dedup.near_duplicate_jaccard
 
 
-def test_report_fills_every_block(sample_config, reported) -> None:
-    readme = (sample_config.root / "README.md").read_text(encoding="utf-8")
-    for block in ("results", "business", "errors", "features", "subgroups", "data", "figures"):
-        assert block in find_blocks(readme)
-        start = readme.index(f"<!-- portfolio:{block}:start -->")
-        end = readme.index(f"<!-- portfolio:{block}:end -->")
-        assert len(readme[start:end].splitlines()) > 2, block
-    assert "Run `make all` to fill" not in readme
-    assert "TODO(portfolio)" in readme
-    decision = (sample_config.root / "docs/decisions/0001-threshold-by-cost.md").read_text(
-        encoding="utf-8"
+@pytest.mark.parametrize("run", ["reported", "topics_reported"])
+def test_the_report_fills_every_block(run: str, request: pytest.FixtureRequest) -> None:
+    config = request.getfixturevalue("sample_config" if run == "reported" else "topics_config")
+    request.getfixturevalue(run)
+    for document in ("README.md", "MODEL_CARD.md", "docs/DATASHEET.md"):
+        blocks = _blocks(config, document)
+        assert set(blocks) == set(BLOCK_NAMES)
+        for name, content in blocks.items():
+            assert content.strip(), f"{document}: block {name} is empty"
+            assert "make all" not in content, f"{document}: block {name} was not filled"
+
+
+def test_the_report_speaks_of_the_configured_classes_and_items(
+    topics_config, topics_reported
+) -> None:
+    blocks = _blocks(topics_config)
+    for name in ("Billing", "Delivery", "Technical"):
+        assert f"| {name}" in blocks["results"]
+    assert "tickets" in blocks["results"] and "message" not in " ".join(blocks.values())
+    assert "Synthetic support tickets" in blocks["dataset"]
+    assert "9" in blocks["data"] and "[labels] drop" in blocks["data"]
+    assert "semicolon-separated (detected)" in blocks["data"]
+    assert "`subject`, `body`" in blocks["data"] and "`subject`, `body`" in blocks["predict"]
+    assert (
+        "True Technical, given Billing" in blocks["threshold"]
+        or "| Technical" in blocks["threshold"]
     )
-    assert "Chosen by expected cost" in decision
-    assert {p.name for p in reported} >= {"README.md", "MODEL_CARD.md", "DATASHEET.md"}
+    assert "Cost each (USD)" in blocks["business"]
 
 
 def test_metrics_and_figures_are_written(sample_config, reported) -> None:
     metrics = json.loads((sample_config.reports_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["data"]["messages"] == 800
-    assert metrics["test"]["messages"] == metrics["data"]["split"]["test"]["messages"]
-    figures = sorted(p.name for p in (sample_config.reports_dir / "figures").glob("*.png"))
-    assert figures == ["confusion_matrix.png", "cost_curve.png", "score_distribution.png"]
+    assert metrics["data"]["texts"] == 800
+    assert metrics["test"]["texts"] == metrics["data"]["split"]["test"]["texts"]
+    figures = {p.name for p in (sample_config.reports_dir / "figures").glob("*.png")}
+    assert figures == ALWAYS | THRESHOLD
     assert (sample_config.reports_dir / "provenance.json").is_file()
+
+
+def test_more_classes_draw_no_threshold_figures_and_remove_stale_ones(tmp_path: Path) -> None:
+    config = load_config(topics_project(tmp_path))
+    figures = config.reports_dir / "figures"
+    figures.mkdir(parents=True)
+    (figures / "cost_curve.png").write_bytes(b"from an earlier two-class run")
+    (figures / "notes.png").write_bytes(b"the owner's own")
+    assert main(["--config", str(config.path), "run"]) == 0
+    assert {p.name for p in figures.glob("*.png")} == ALWAYS | {"notes.png"}
 
 
 def test_report_is_idempotent(sample_config, evaluation, reported) -> None:
@@ -75,8 +109,28 @@ def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert len(err.strip().splitlines()) == 1
 
 
+def test_cli_names_an_unmapped_label_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = topics_project(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('drop = ["9"]', "drop = []"), encoding="utf-8"
+    )
+    assert main(["--config", str(config), "train"]) == 1
+    err = capsys.readouterr().err
+    assert "label '9' (6 rows" in err and "[labels.map]" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_cli_evaluate_prints_a_summary(
     sample_config, trained, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--config", str(sample_config.path), "evaluate"]) == 0
     assert "macro-F1" in capsys.readouterr().out
+
+
+def test_cli_data_without_a_download_section_says_so(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", str(config.path), "data"]) == 1
+    assert "no [download] section" in capsys.readouterr().err

@@ -40,7 +40,32 @@ def test_split_is_reproducible_and_test_set_ignores_validation_size() -> None:
     assert ((first == "test") == (other == "test")).all()
 
 
-def test_a_class_too_small_to_split_is_an_error() -> None:
+def test_every_class_keeps_its_share_with_more_than_two_classes() -> None:
+    y = np.repeat([0, 1, 2, 3], [500, 250, 150, 100])
+    frame = pd.DataFrame({"y": y, "group": np.arange(y.size)})
+    parts = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)
+    shares = frame.assign(split=parts).groupby(["split", "y"]).size().unstack()
+    for part in ("validation", "test"):
+        np.testing.assert_allclose(
+            shares.loc[part] / frame["y"].value_counts().sort_index(), 0.2, atol=0.02
+        )
+
+
+def test_a_group_follows_its_majority_class() -> None:
+    frame = pd.DataFrame({"y": [2, 2, 0] + [0, 1, 2] * 40, "group": [0, 0, 0, *range(1, 121)]})
+    parts = split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)
+    assert parts.iloc[:3].nunique() == 1
+
+
+def test_a_class_too_small_to_split_is_an_error_naming_it() -> None:
     frame = pd.DataFrame({"y": [1] + [0] * 99, "group": range(100)})
-    with pytest.raises(SplitError, match="lacks a class"):
+    with pytest.raises(SplitError, match="no text of class 'rare', which has 1 unique text:"):
+        split_groups(
+            frame, test_fraction=0.2, validation_fraction=0.2, seed=0, classes=("common", "rare")
+        )
+
+
+def test_a_class_chained_into_few_groups_says_which_setting_to_change() -> None:
+    frame = pd.DataFrame({"y": [1] * 50 + [0] * 200, "group": [0] * 50 + list(range(1, 201))})
+    with pytest.raises(SplitError, match="50 texts fall in only 1 near-duplicate groups"):
         split_groups(frame, test_fraction=0.2, validation_fraction=0.2, seed=0)

@@ -2,47 +2,62 @@
 
 Run it with ``make serve`` (``uvicorn --factory <package>.api:create_app``). The request model
 is built from the feature schema saved with the model, so ``/docs`` shows every field with
-its type and an example, and a misspelt, missing or mistyped field is a 422 that names it.
-The model is loaded and verified once, at start-up; if it is missing or does not match its
-metadata the API still starts, answers 503 with the reason and says to run ``make train``.
-Request bodies are bounded (413 beyond the limit, checked on the declared length and on the
-bytes actually received), so a client cannot make the server buffer unbounded input.
+its type, an example and what it accepts: a number within the training range widened by half
+its width on each side, or one of the categories seen in training (a code named in
+``value_labels`` may be sent as its name or its code). A misspelt, missing, mistyped or
+out-of-range field is a 422 that names it; so is a number JSON cannot represent (``NaN``,
+``Infinity``, ``1e999``) anywhere in the body, refused before validation so that no answer
+ever has to echo it. The model is loaded and verified once, at start-up; if it is missing,
+damaged, untrusted or does not match its metadata the API still starts, answers 503 with the
+reason and says to run ``make train``. Request bodies are bounded (413 beyond the limit,
+checked on the declared length and on the bytes actually received), so a client cannot make
+the server buffer unbounded input.
 
 No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations at
 run time, and the request models are local to ``create_app``.
 """
 
+import json
 import logging
+import math
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .data import FeatureSchema
+from .data import Feature, FeatureSchema
 from .modelio import ModelError, load_metadata
 from .predict import Predictor
 
-__all__ = ["MAX_BATCH", "MAX_BATCH_BYTES", "MAX_RECORD_BYTES", "create_app", "record_model"]
+__all__ = [
+    "MAX_BATCH",
+    "MAX_BATCH_BYTES",
+    "MAX_RECORD_BYTES",
+    "FiniteJSONRoute",
+    "create_app",
+    "project_info",
+    "record_model",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
-# The project's name; double quotes in it become single ones, so the literal stays in the
-# formatter's preferred style whatever the name.
-TITLE = {{ cookiecutter.project_name | replace('"', "'") | as_json }}  # noqa: E501
+# The project's name and description, read when the app is built rather than written into
+# this file: a name of any length or punctuation then cannot break the source's formatting.
+PROJECT_FILE = Path(__file__).with_name("project.json")
 MAX_BATCH = 1000
 # A record is a few hundred bytes of JSON; these leave room for long category values.
 MAX_RECORD_BYTES = 16 * 1024
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 MAX_TEXT_LENGTH = 200
-# Numbers beyond this are input errors, not data: rejecting them keeps the arithmetic finite.
-MAX_ABS_NUMBER = 1e12
 
 
 class PredictionOut(BaseModel):
@@ -80,6 +95,128 @@ class ModelOut(BaseModel):
     features: list[dict[str, Any]]
 
 
+def _non_finite(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Return where the first NaN or infinite number in a parsed JSON value is, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = _non_finite(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+class _FiniteJSONRequest(Request):
+    """A request whose JSON body ``FiniteJSONRoute`` has parsed and checked already."""
+
+    checked = False
+    parsed: Any = None
+
+    async def json(self) -> Any:
+        """Return the checked body; a body that is not JSON is parsed (and refused) as usual."""
+        return self.parsed if self.checked else await super().json()
+
+
+class FiniteJSONRoute(APIRoute):
+    """A route that refuses NaN, Infinity and overflowing numbers in a JSON body with a 422.
+
+    Python's JSON parser accepts ``NaN``, ``Infinity`` and ``1e999`` (as infinity), which
+    JSON itself does not allow; pydantic rejects them in a number field, but its 422 answer
+    echoes the input, which cannot be serialised back to JSON (a 500), and in any other
+    field they would reach the model. Checking the parsed body first answers every such
+    request with a 422 that names where the number is and holds no input. A body that is
+    not JSON is left to FastAPI's own 422.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler with the finiteness check."""
+        handler = super().get_route_handler()
+
+        async def finite_only(request: Request) -> Response:
+            checked = _FiniteJSONRequest(request.scope, request.receive)
+            body = await checked.body()
+            if body:
+                try:
+                    checked.parsed = json.loads(body)
+                except ValueError:
+                    return await handler(checked)
+            checked.checked = True
+            where = _non_finite(checked.parsed)
+            if where is not None:
+                raise RequestValidationError(
+                    [
+                        {
+                            "type": "finite_number",
+                            "loc": ("body", *where),
+                            "msg": "Input should be a finite number (JSON has no NaN or "
+                            "Infinity, and this number overflows a float)",
+                        }
+                    ]
+                )
+            return await handler(checked)
+
+        return finite_only
+
+
+def _numeric_field(feature: Feature) -> Any:
+    description = "A number; null if unknown."
+    low = high = None
+    if feature.bounds is not None and feature.seen is not None:
+        low, high = feature.bounds
+        description = (
+            f"A number from {low:g} to {high:g}: the training range ({feature.seen[0]:g} to "
+            f"{feature.seen[1]:g}) widened by half its width on each side; null if unknown."
+        )
+    return Annotated[
+        float | None,
+        Field(
+            alias=feature.name,
+            examples=[feature.example],
+            ge=low,
+            le=high,
+            allow_inf_nan=False,
+            strict=True,
+            description=description,
+        ),
+    ]
+
+
+def _categorical_field(feature: Feature) -> Any:
+    if not feature.closed or not feature.categories:
+        return Annotated[
+            str | None,
+            Field(
+                alias=feature.name,
+                examples=[feature.example],
+                max_length=MAX_TEXT_LENGTH,
+                strict=True,
+                description="A category (any text: values the model does not keep apart "
+                "share one column); null if unknown.",
+            ),
+        ]
+    description = (
+        f"One of the values seen in training, or null if unknown: {', '.join(feature.categories)}"
+    )
+    codes = dict(feature.codes)
+    if codes:
+        description += f" (or its code: {', '.join(f'{c} = {n}' for c, n in codes.items())})"
+
+    def name_of(value: Any) -> Any:
+        return codes.get(value, value) if isinstance(value, str) else value
+
+    return Annotated[
+        Literal[feature.categories] | None,  # type: ignore[valid-type]
+        BeforeValidator(name_of),
+        # Not strict, yet a number is still no match for a text value in the list.
+        Field(alias=feature.name, examples=[feature.example], description=description + "."),
+    ]
+
+
 def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
     """Return the pydantic model of one record, one required (nullable) field per feature.
 
@@ -91,39 +228,27 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
         return create_model("Record", __config__=ConfigDict(extra="allow"))
     fields: dict[str, Any] = {}
     for i, feature in enumerate(schema.features):
-        if feature.kind == "numeric":
-            annotation: Any = Annotated[
-                float | None,
-                Field(
-                    alias=feature.name,
-                    examples=[feature.example],
-                    ge=-MAX_ABS_NUMBER,
-                    le=MAX_ABS_NUMBER,
-                    allow_inf_nan=False,
-                    strict=True,
-                    description="A number; null if unknown",
-                ),
-            ]
-        else:
-            known = ", ".join(feature.categories)
-            annotation = Annotated[
-                str | None,
-                Field(
-                    alias=feature.name,
-                    examples=[feature.example],
-                    max_length=MAX_TEXT_LENGTH,
-                    strict=True,
-                    description=f"A category; null if unknown. Seen in training: {known}",
-                ),
-            ]
-        fields[f"feature_{i}"] = (annotation, ...)
+        field = (
+            _numeric_field(feature) if feature.kind == "numeric" else _categorical_field(feature)
+        )
+        fields[f"feature_{i}"] = (field, ...)
     return create_model("Record", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def project_info() -> dict[str, str]:
+    """Return the project's name and description, as the owner gave them when generating it."""
+    try:
+        values = json.loads(PROJECT_FILE.read_text(encoding="utf-8"))
+        return {"name": str(values["name"]), "description": str(values["description"])}
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.warning("cannot read %s (%s): the API docs use a generic title", PROJECT_FILE, err)
+        return {"name": "Classifier API", "description": ""}
 
 
 def _schema(folder: Path) -> FeatureSchema | None:
     try:
         return FeatureSchema.from_dict(load_metadata(folder)["schema"])
-    except (ModelError, KeyError, TypeError) as err:
+    except (ModelError, KeyError, TypeError, ValueError) as err:
         log.warning("no usable model metadata in %s (%s): predictions will answer 503", folder, err)
         return None
 
@@ -165,13 +290,20 @@ def create_app(model_dir: Path | None = None) -> FastAPI:
             log.error("model not loaded: %s", err)
         yield
 
+    project = project_info()
     app = FastAPI(
-        title=TITLE,
-        description="Scores records with the trained classifier at the business threshold.",
+        title=project["name"],
+        description=" ".join(
+            [
+                project["description"],
+                "Scores records with the trained classifier at the business threshold.",
+            ]
+        ).strip(),
         version=__version__,
         lifespan=lifespan,
         max_body_size=MAX_RECORD_BYTES,
     )
+    app.router.route_class = FiniteJSONRoute
     # Until the lifespan has run (a server that skipped it, a test client used without
     # ``with``), every model endpoint answers 503 rather than failing.
     app.state.predictor = None

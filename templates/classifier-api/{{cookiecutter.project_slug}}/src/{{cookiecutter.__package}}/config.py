@@ -1,27 +1,39 @@
 """Load and validate ``params.yaml``, the one file a user edits to point the pipeline at data.
 
-Every key is checked before any work starts, so a typo fails in a second with a message that
-names the key and what it accepts, instead of an hour later inside scikit-learn. Paths in the
-file are relative to the file's folder, which is also the project root the stages write into.
+Every key is checked before any work starts, by the strict models below (``settings.py``:
+an unknown key, a wrong type or a value out of range is one line naming the key, the value
+and what is accepted), so a typo fails in a second instead of an hour later inside
+scikit-learn. Paths in the file are relative to the file's folder, which is also the project
+root the stages write into.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
-from collections.abc import Mapping, Sequence
+import codecs
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from .costs import ErrorCosts
+from .settings import (
+    ConfigError,
+    ConfigPath,
+    StrictModel,
+    StrTuple,
+    read_config_file,
+    validate_config,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "DELIMITER_NAMES",
     "Config",
     "ConfigError",
+    "CostsConfig",
     "CsvOptions",
     "DataConfig",
     "OpenMLOptions",
@@ -32,41 +44,151 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG = Path("params.yaml")
-SOURCES = ("file", "openml")
-SELECTION_METRICS = ("roc_auc", "average_precision", "neg_brier_score")
+#: Names a user may write instead of the character itself (a tab is hard to see in YAML).
+DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "space": " "}
+AUTO = "auto"
 
 
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable, or holds a bad key or value."""
+def _as_code(value: Any) -> Any:
+    """Read a value the data holds (a code, a label) as text; YAML reads ``2`` as a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError(f"must be text or a whole number, got {value!r}")
 
 
-@dataclass(frozen=True)
-class CsvOptions:
-    """How to read a CSV file: header row, column names, extra missing-value markers."""
-
-    header: bool
-    column_names: tuple[str, ...]
-    missing_values: tuple[str, ...]
+def _delimiter(value: Any) -> Any:
+    return DELIMITER_NAMES.get(value, value) if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
-class OpenMLOptions:
+#: A value as the data holds it: text, or a whole number read as its text.
+Code = Annotated[str, BeforeValidator(_as_code), Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Delimiter = Annotated[
+    Literal["auto", ",", ";", "\t", "|", " ", "whitespace"], BeforeValidator(_delimiter)
+]
+
+
+class CsvOptions(StrictModel):
+    """How to read a delimited text file (any file that is not Parquet)."""
+
+    delimiter: Delimiter = AUTO
+    encoding: Text = AUTO
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'", "_"] | None = None
+    header: bool = True
+    column_names: StrTuple = ()
+    missing_values: StrTuple = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CsvOptions:
+        if self.encoding != AUTO:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(
+                    f"encoding {self.encoding!r} is not a known codec: use auto or a name "
+                    "such as utf-8, cp1252 or latin-1"
+                ) from None
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError(f"decimal and thousands are both {self.decimal!r}: they must differ")
+        for name in ("decimal", "thousands"):
+            if getattr(self, name) == self.delimiter:
+                raise ValueError(f"{name} {self.delimiter!r} is also the delimiter")
+        if not self.header and not self.column_names:
+            raise ValueError("header is false, so column_names must list the columns")
+        repeated = sorted({n for n in self.column_names if self.column_names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"column_names lists {repeated[0]!r} more than once")
+        return self
+
+    @property
+    def python_encoding(self) -> str | None:
+        """The codec to read with; None when it is to be detected."""
+        if self.encoding == AUTO:
+            return None
+        # utf-8-sig reads files with and without a byte-order mark alike.
+        return "utf-8-sig" if codecs.lookup(self.encoding).name == "utf-8" else self.encoding
+
+
+class OpenMLOptions(StrictModel):
     """Which OpenML dataset to fetch, and where scikit-learn caches the download."""
 
-    name: str | None
-    version: int | None
-    data_id: int | None
-    cache_dir: Path
+    name: Text | None = None
+    version: Annotated[int, Field(ge=1)] | None = None
+    data_id: Annotated[int, Field(ge=1)] | None = None
+    cache_dir: ConfigPath = Path("data/raw/openml")
 
 
-@dataclass(frozen=True)
-class DataConfig:
+class DataConfig(StrictModel):
     """Where the raw table comes from."""
 
-    source: str
-    path: Path | None
-    csv: CsvOptions
-    openml: OpenMLOptions
+    source: Literal["file", "openml"] = "file"
+    path: ConfigPath | None = None
+    csv: CsvOptions = CsvOptions()
+    openml: OpenMLOptions = OpenMLOptions()
+
+    @model_validator(mode="after")
+    def _source_is_complete(self) -> DataConfig:
+        if self.source == "file" and self.path is None:
+            raise ValueError("source is file, so path must name the data file")
+        if self.source == "openml" and (self.openml.name is None) == (self.openml.data_id is None):
+            raise ValueError("source is openml: give exactly one of openml.name or openml.data_id")
+        return self
+
+
+class QualityOptions(StrictModel):
+    """What the data-quality checks may do on their own; see the data block of the README."""
+
+    keep_columns: StrTuple = ()
+
+
+class CostsConfig(StrictModel):
+    """What each kind of error costs, in ``currency``."""
+
+    false_positive: Annotated[FiniteFloat, Field(ge=0)]
+    false_negative: Annotated[FiniteFloat, Field(ge=0)]
+    currency: Text = "EUR"
+
+    @model_validator(mode="after")
+    def _some_error_costs(self) -> CostsConfig:
+        if self.false_positive == 0 and self.false_negative == 0:
+            raise ValueError(
+                "at least one error must have a positive cost, otherwise every threshold "
+                "is equally good"
+            )
+        return self
+
+    @property
+    def errors(self) -> ErrorCosts:
+        """The costs in the form the threshold search takes."""
+        return ErrorCosts(false_positive=self.false_positive, false_negative=self.false_negative)
+
+
+class SplitConfig(StrictModel):
+    """Held-out shares: ``test_size`` of all rows, then ``validation_size`` of the rest."""
+
+    test_size: Fraction = 0.2
+    validation_size: Fraction = 0.2
+
+
+class ModelConfig(StrictModel):
+    """How candidates are compared and how wide the categorical encoding may grow."""
+
+    cv_folds: Annotated[int, Field(ge=2)] = 5
+    selection_metric: Literal["roc_auc", "average_precision", "neg_brier_score"] = "roc_auc"
+    n_jobs: Annotated[int, Field(ge=1)] = 1
+    max_categories: Annotated[int, Field(ge=2)] = 20
+
+
+class EvaluationConfig(StrictModel):
+    """Bootstrap resamples and the confidence level of every interval."""
+
+    bootstrap_resamples: Annotated[int, Field(ge=100)] = 1000
+    confidence: Fraction = 0.95
 
 
 @dataclass(frozen=True)
@@ -97,176 +219,70 @@ class Paths:
         return self.reports / "figures"
 
 
-@dataclass(frozen=True)
-class Config:
-    """The validated configuration; see ``params.yaml`` for what each field means."""
+class Config(StrictModel):
+    """The validated configuration; ``params.yaml`` explains each key."""
 
     data: DataConfig
-    target: str
-    positive_label: str
-    positive_name: str
-    negative_name: str
-    case_name: str
-    drop_columns: tuple[str, ...]
-    categorical_columns: tuple[str, ...]
-    subgroup_columns: tuple[str, ...]
-    costs: ErrorCosts
-    currency: str
-    cases_per_period: int
-    period: str
-    test_size: float
-    validation_size: float
-    cv_folds: int
-    selection_metric: str
-    n_jobs: int
-    bootstrap_resamples: int
-    confidence: float
-    random_seed: int
-    paths: Paths
+    target: Text
+    positive_label: Code
+    positive_name: Text = "positives"
+    negative_name: Text = "negatives"
+    case_name: Text = "cases"
+    drop_columns: StrTuple = ()
+    categorical_columns: StrTuple = ()
+    subgroup_columns: StrTuple = ()
+    value_labels: dict[str, dict[Code, Text]] = {}
+    quality: QualityOptions = QualityOptions()
+    costs: CostsConfig
+    cases_per_period: Annotated[int, Field(ge=1)] = 10_000
+    period: Text = "month"
+    split: SplitConfig = SplitConfig()
+    model: ModelConfig = ModelConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    random_seed: Annotated[int, Field(ge=0)] = 42
+    _paths: Paths = PrivateAttr()
 
-
-class _Section:
-    """A mapping being validated, which knows its dotted path for error messages."""
-
-    def __init__(self, values: Any, path: str, allowed: Sequence[str]) -> None:
-        self.path = path
-        where = path or "the top level"
-        if not isinstance(values, Mapping):
-            raise ConfigError(f"{where} must be a mapping of keys to values")
-        unknown = sorted(str(key) for key in values if key not in allowed)
-        if unknown:
-            raise ConfigError(
-                f"unknown key {self._key(unknown[0])!r} in {where}; "
-                f"allowed keys: {', '.join(allowed)}"
+    @model_validator(mode="after")
+    def _columns_agree(self, info: ValidationInfo) -> Config:
+        if self.target in self.drop_columns:
+            raise ValueError(f"drop_columns lists the target {self.target!r}; remove it")
+        if self.target in self.value_labels:
+            raise ValueError(
+                f"value_labels names the target {self.target!r}: name its two classes with "
+                "positive_name and negative_name instead"
             )
-        self.values = values
+        for key in ("drop_columns", "categorical_columns", "subgroup_columns"):
+            names: tuple[str, ...] = getattr(self, key)
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"{key} lists {repeated[0]!r} more than once")
+        context = info.context or {}
+        root = Path(context.get("root", "."))
+        self._paths = Paths(root, Path(context.get("config_file", root / DEFAULT_CONFIG)))
+        return self
 
-    def _key(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+    @property
+    def paths(self) -> Paths:
+        """The project folders the stages read and write."""
+        return self._paths
 
-    def _get(self, key: str, default: Any) -> Any:
-        return self.values.get(key, default)
+    @property
+    def data_path(self) -> Path | None:
+        """The data file, resolved against the project root (None for OpenML)."""
+        if self.data.source != "file" or self.data.path is None:
+            return None
+        return self.paths.root / self.data.path
 
-    def section(self, key: str, allowed: Sequence[str]) -> _Section:
-        return _Section(self._get(key, {}) or {}, self._key(key), allowed)
+    @property
+    def openml_cache(self) -> Path:
+        """Where scikit-learn caches OpenML downloads, resolved against the project root."""
+        return self.paths.root / self.data.openml.cache_dir
 
-    def string(self, key: str, default: str | None = None) -> str:
-        value = self._get(key, default)
-        if value is None:
-            raise ConfigError(f"{self._key(key)} is required")
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ConfigError(f"{self._key(key)} must be a text value, got {value!r}")
-        text = str(value).strip()
-        if not text:
-            raise ConfigError(f"{self._key(key)} must not be empty")
-        return text
-
-    def optional_string(self, key: str) -> str | None:
-        return None if self._get(key, None) is None else self.string(key)
-
-    def choice(self, key: str, choices: Sequence[str], default: str) -> str:
-        value = self._get(key, default)
-        if value not in choices:
-            raise ConfigError(
-                f"{self._key(key)} is {value!r}; allowed values: {', '.join(choices)}"
-            )
-        return str(value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, default)
-        if not isinstance(value, bool):
-            raise ConfigError(f"{self._key(key)} must be true or false, got {value!r}")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self._get(key, []) or []
-        if isinstance(value, str) or not isinstance(value, list):
-            raise ConfigError(f"{self._key(key)} must be a list, e.g. [a, b], got {value!r}")
-        items = []
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
-                raise ConfigError(f"{self._key(key)} must hold text values, got {item!r}")
-            items.append(str(item))
-        duplicates = sorted({item for item in items if items.count(item) > 1})
-        if duplicates:
-            raise ConfigError(f"{self._key(key)} lists {duplicates[0]!r} more than once")
-        return tuple(items)
-
-    def integer(self, key: str, default: int | None, *, minimum: int) -> int:
-        value = self._get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{self._key(key)} must be a whole number, got {value!r}")
-        if value < minimum:
-            raise ConfigError(f"{self._key(key)} must be at least {minimum}, got {value}")
-        return value
-
-    def optional_integer(self, key: str, *, minimum: int) -> int | None:
-        return None if self._get(key, None) is None else self.integer(key, None, minimum=minimum)
-
-    def number(self, key: str, default: float | None, *, low: float, high: float) -> float:
-        """Return a finite number with ``low <= value <= high``."""
-        value = self._get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{self._key(key)} must be a number, got {value!r}")
-        if not math.isfinite(value) or not low <= value <= high:
-            raise ConfigError(f"{self._key(key)} must be between {low} and {high}, got {value}")
-        return float(value)
-
-    def fraction(self, key: str, default: float) -> float:
-        value = self.number(key, default, low=0.0, high=1.0)
-        if value in (0.0, 1.0):
-            raise ConfigError(f"{self._key(key)} must be strictly between 0 and 1, got {value}")
-        return value
-
-
-def _data(raw: _Section, root: Path) -> DataConfig:
-    section = raw.section("data", ("source", "path", "csv", "openml"))
-    source = section.choice("source", SOURCES, "file")
-    csv = section.section("csv", ("header", "column_names", "missing_values"))
-    openml = section.section("openml", ("name", "version", "data_id", "cache_dir"))
-    csv_options = CsvOptions(
-        header=csv.boolean("header", True),
-        column_names=csv.strings("column_names"),
-        missing_values=csv.strings("missing_values"),
-    )
-    if not csv_options.header and not csv_options.column_names:
-        raise ConfigError(
-            "data.csv.header is false, so data.csv.column_names must list the columns"
-        )
-    openml_options = OpenMLOptions(
-        name=openml.optional_string("name"),
-        version=openml.optional_integer("version", minimum=1),
-        data_id=openml.optional_integer("data_id", minimum=1),
-        cache_dir=root / openml.string("cache_dir", "data/raw/openml"),
-    )
-    path = None
-    if source == "file":
-        path = root / section.string("path")
-    elif (openml_options.name is None) == (openml_options.data_id is None):
-        raise ConfigError(
-            "data.source is openml: give exactly one of data.openml.name or data.openml.data_id"
-        )
-    return DataConfig(source=source, path=path, csv=csv_options, openml=openml_options)
-
-
-_TOP_LEVEL = (
-    "data",
-    "target",
-    "positive_label",
-    "positive_name",
-    "negative_name",
-    "case_name",
-    "drop_columns",
-    "categorical_columns",
-    "subgroup_columns",
-    "costs",
-    "cases_per_period",
-    "period",
-    "split",
-    "model",
-    "evaluation",
-    "random_seed",
-)
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        """Columns whose values are codes or names, never numbers, whatever they look like."""
+        names = [*self.categorical_columns, *self.value_labels]
+        return tuple(dict.fromkeys(names))
 
 
 def parse_config(values: Any, root: Path, config_file: Path | None = None) -> Config:
@@ -279,46 +295,11 @@ def parse_config(values: Any, root: Path, config_file: Path | None = None) -> Co
         ConfigError: a key is unknown or missing, or a value has the wrong type or range.
 
     """
-    raw = _Section(values, "", _TOP_LEVEL)
-    target = raw.string("target")
-    drop_columns = raw.strings("drop_columns")
-    if target in drop_columns:
-        raise ConfigError(f"drop_columns lists the target {target!r}; remove it from the list")
-    costs = raw.section("costs", ("false_positive", "false_negative", "currency"))
-    try:
-        error_costs = ErrorCosts(
-            false_positive=costs.number("false_positive", None, low=0.0, high=math.inf),
-            false_negative=costs.number("false_negative", None, low=0.0, high=math.inf),
-        )
-    except ValueError as err:
-        raise ConfigError(f"costs: {err}") from err
-    split = raw.section("split", ("test_size", "validation_size"))
-    model = raw.section("model", ("cv_folds", "selection_metric", "n_jobs"))
-    evaluation = raw.section("evaluation", ("bootstrap_resamples", "confidence"))
-    return Config(
-        data=_data(raw, root),
-        target=target,
-        positive_label=raw.string("positive_label"),
-        positive_name=raw.string("positive_name", "positives"),
-        negative_name=raw.string("negative_name", "negatives"),
-        case_name=raw.string("case_name", "cases"),
-        drop_columns=drop_columns,
-        categorical_columns=raw.strings("categorical_columns"),
-        subgroup_columns=raw.strings("subgroup_columns"),
-        costs=error_costs,
-        currency=costs.string("currency", "EUR"),
-        cases_per_period=raw.integer("cases_per_period", 10_000, minimum=1),
-        period=raw.string("period", "month"),
-        test_size=split.fraction("test_size", 0.2),
-        validation_size=split.fraction("validation_size", 0.2),
-        cv_folds=model.integer("cv_folds", 5, minimum=2),
-        selection_metric=model.choice("selection_metric", SELECTION_METRICS, "roc_auc"),
-        n_jobs=model.integer("n_jobs", 1, minimum=1),
-        bootstrap_resamples=evaluation.integer("bootstrap_resamples", 1000, minimum=100),
-        confidence=evaluation.fraction("confidence", 0.95),
-        random_seed=raw.integer("random_seed", 42, minimum=0),
-        paths=Paths(root, config_file or root / DEFAULT_CONFIG),
-    )
+    if not isinstance(values, dict):
+        raise ConfigError(f"{(config_file or DEFAULT_CONFIG).name} must hold keys and values")
+    source = (config_file or root / DEFAULT_CONFIG).name
+    context = {"root": root, "config_file": config_file or root / DEFAULT_CONFIG}
+    return validate_config(Config, values, source=source, context=context)
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
@@ -328,19 +309,8 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         ConfigError: the file is missing or not YAML, or a key or value is invalid.
 
     """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"cannot read the configuration {file}: {err.strerror}") from err
-    try:
-        values = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{file} is not valid YAML: {err}") from err
-    try:
-        return parse_config(values, file.resolve().parent, file.resolve())
-    except ConfigError as err:
-        raise ConfigError(f"{file}: {err}") from err
+    file = Path(path).resolve()
+    return parse_config(read_config_file(file), file.parent, file)
 
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> Config:

@@ -70,8 +70,8 @@ def _interval(
             metric,
             y,
             values,
-            n_resamples=config.bootstrap_resamples,
-            confidence=config.confidence,
+            n_resamples=config.evaluation.bootstrap_resamples,
+            confidence=config.evaluation.confidence,
             seed=config.random_seed,
         ).to_dict()
     except ValueError as err:
@@ -202,7 +202,7 @@ def evaluate(config: Config) -> dict[str, Any]:
         "costs": {
             "false_positive": config.costs.false_positive,
             "false_negative": config.costs.false_negative,
-            "currency": config.currency,
+            "currency": config.costs.currency,
             "per": config.cases_per_period,
             "period": config.period,
             "case_name": config.case_name,
@@ -221,13 +221,13 @@ def evaluate(config: Config) -> dict[str, Any]:
                 "tn": counts.tn,
                 "fn": counts.fn,
             },
-            "expected_cost": expected_cost(counts, config.costs),
+            "expected_cost": expected_cost(counts, config.costs.errors),
         },
         "calibration": calibration(y, scores),
         "business": business_table(
             y,
             flagged,
-            config.costs,
+            config.costs.errors,
             per=config.cases_per_period,
             positive_name=config.positive_name,
             negative_name=config.negative_name,

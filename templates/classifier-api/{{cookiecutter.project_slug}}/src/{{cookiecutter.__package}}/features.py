@@ -27,20 +27,22 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .data import MISSING_CATEGORY, FeatureSchema
+from .quality import code_text
 
-__all__ = ["MAX_CATEGORIES", "RecordEncoder", "UnsupportedPipelineError", "build_preprocessor"]
-
-# Categories beyond the most frequent ones share one "infrequent" column, which also takes
-# values never seen in training: the model's width stays bounded and new values cannot crash it.
-MAX_CATEGORIES = 20
+__all__ = ["RecordEncoder", "UnsupportedPipelineError", "build_preprocessor"]
 
 
 class UnsupportedPipelineError(ValueError):
     """The fitted preprocessor has a shape ``RecordEncoder`` does not reproduce."""
 
 
-def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:
-    """Return the unfitted preprocessing step for ``schema``'s features."""
+def build_preprocessor(schema: FeatureSchema, max_categories: int) -> ColumnTransformer:
+    """Return the unfitted preprocessing step for ``schema``'s features.
+
+    Each categorical column keeps its ``max_categories - 1`` most frequent values apart and
+    shares one "infrequent" column among the others, which also takes values never seen in
+    training: the model's width stays bounded and a new value cannot crash it.
+    """
     transformers: list[tuple[str, Pipeline, list[str]]] = []
     if schema.numeric:
         numeric = Pipeline(
@@ -58,7 +60,7 @@ def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:
                     "encode",
                     OneHotEncoder(
                         handle_unknown="infrequent_if_exist",
-                        max_categories=MAX_CATEGORIES,
+                        max_categories=max_categories,
                         sparse_output=False,
                     ),
                 ),
@@ -141,8 +143,8 @@ class RecordEncoder:
         values[missing] = self.fill[missing]
         row[0, : len(values)] = (values - self.mean) / self.scale
         for feature in self.categorical:
-            value = record.get(feature.name)
-            key = MISSING_CATEGORY if _is_missing(value) else str(value)
+            key = code_text(record.get(feature.name))
+            key = MISSING_CATEGORY if key is None else key
             offset = feature.offsets.get(key, feature.fallback)
             if offset is not None:
                 row[0, offset] = 1.0
@@ -156,10 +158,6 @@ def _steps(step: Any, kinds: tuple[type, ...]) -> list[Any]:
     if not all(isinstance(s, kind) for s, kind in zip(found, kinds, strict=True)):
         raise UnsupportedPipelineError("a transformer has unexpected steps")
     return found
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _number(value: Any) -> float:

@@ -1,9 +1,9 @@
-"""Stage 4: draw the figures and write every number into the README and the model card.
+"""Stage 4: draw the figures and write every number into the README, model card and datasheet.
 
 Only the marker blocks are rewritten (``markers.rewrite_blocks``); the prose around them,
-including the narrative placeholders, belongs to the author. Everything here is
-read from ``reports/metrics.json`` and the scores saved by the earlier stages, so the
-report can be rerun without retraining, and ``reports/provenance.json`` records which
+including the narrative placeholders, belongs to the author. Everything here is read from
+``reports/metrics.json``, the data summary and the scores saved by the earlier stages, so
+the report can be rerun without retraining, and ``reports/provenance.json`` records which
 config, code and data produced the numbers.
 """
 
@@ -23,8 +23,10 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from .business import format_count
 from .config import Config, parse_args
 from .costs import business_markdown, cost_curve, threshold_markdown
+from .data import FeatureSchema, load_summary
 from .evaluate import MIN_COUNT
 from .figures import new_figure, readme_image, save_figure, style_axes
+from .inputs import api_markdown, data_markdown
 from .markers import rewrite_blocks
 from .provenance import code_files, record_provenance
 from .tables import markdown_table
@@ -50,6 +52,7 @@ METRIC_NAMES = {
 }
 MODEL_CARD = "MODEL_CARD.md"
 DECISION_RECORD = Path("docs") / "decisions" / "0001-threshold-by-cost.md"
+DATASHEET = Path("docs") / "datasheet.md"
 
 
 def _interval(values: dict[str, float] | None) -> str:
@@ -163,21 +166,6 @@ def _subgroups_block(m: dict[str, Any]) -> str:
     return "\n\n".join([*parts, note])
 
 
-def _data_block(m: dict[str, Any]) -> str:
-    data = m["data"]
-    rows = [
-        [name, data["rows"][name], data["positives"][name]]
-        for name in ("train", "validation", "test")
-    ]
-    table = markdown_table(["Split", "Rows", f"Positive ({data['positive_label']})"], rows)
-    total = sum(data["rows"].values())
-    return (
-        f"Source: `{data['source']}`, {data['raw_rows']:,} rows read, {total:,} with a target; "
-        f"target `{data['target']}`, positive value `{data['positive_label']}`. Stratified "
-        f"split:\n\n{table}"
-    )
-
-
 def _model_details_block(m: dict[str, Any]) -> str:
     model = m["model"]
     rows = [
@@ -195,12 +183,16 @@ def _figures_block(paths: dict[str, Path], root: Path) -> str:
 
 
 def build_blocks(
-    m: dict[str, Any], threshold_table: str, figures: dict[str, Path], root: Path
+    m: dict[str, Any],
+    schema: FeatureSchema,
+    threshold_table: str,
+    figures: dict[str, Path],
+    root: Path,
 ) -> dict[str, dict[str, str]]:
     """Return the content of every marker block, per document relative to ``root``."""
     results = _results_block(m)
     subgroups = _subgroups_block(m)
-    data = _data_block(m)
+    data = data_markdown(m["data"])
     return {
         "README.md": {
             "data": data,
@@ -209,6 +201,7 @@ def build_blocks(
             "business": _business_block(m, threshold_table),
             "subgroups": subgroups,
             "figures": _figures_block(figures, root),
+            "api": api_markdown(schema),
         },
         MODEL_CARD: {
             "model-details": _model_details_block(m),
@@ -216,6 +209,7 @@ def build_blocks(
             "subgroups": subgroups,
             "data": data,
         },
+        DATASHEET.as_posix(): {"data": data},
         DECISION_RECORD.as_posix(): {"threshold": threshold_table},
     }
 
@@ -266,10 +260,10 @@ def _cost(
     per = config.cases_per_period
     threshold = m["model"]["threshold"]
     for name, frame in (("validation", validation), ("test", test)):
-        curve = cost_curve(frame["label"], frame["score"], config.costs, thresholds=grid)
+        curve = cost_curve(frame["label"], frame["score"], config.costs.errors, thresholds=grid)
         ax.plot(curve.thresholds, curve.costs / curve.n * per, label=name)
         if name == "validation":
-            chosen = cost_curve(frame["label"], frame["score"], config.costs, [threshold])
+            chosen = cost_curve(frame["label"], frame["score"], config.costs.errors, [threshold])
             ax.plot(
                 [threshold],
                 chosen.costs / chosen.n * per,
@@ -282,7 +276,7 @@ def _cost(
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set(
         xlabel="Threshold (act when the score is at or above it)",
-        ylabel=f"Expected cost per {per:,} {config.case_name} ({config.currency})",
+        ylabel=f"Expected cost per {per:,} {config.case_name} ({config.costs.currency})",
         title="Expected cost against threshold",
     )
     ax.legend(fontsize=8)
@@ -347,17 +341,18 @@ def report(config: Config) -> dict[str, dict[str, str]]:
     threshold_table = threshold_markdown(
         test["label"].to_numpy(),
         test["score"].to_numpy(),
-        config.costs,
+        config.costs.errors,
         threshold=m["model"]["threshold"],
         per=config.cases_per_period,
     )
-    blocks = build_blocks(m, threshold_table, figures, root)
+    schema = FeatureSchema.from_dict(load_summary(config)["schema"])
+    blocks = build_blocks(m, schema, threshold_table, figures, root)
     documents = [root / name for name in blocks]
     for document, content in zip(documents, blocks.values(), strict=True):
         rewrite_blocks(document, content)
     inputs = [config.paths.config_file, *code_files(root)]
-    if config.data.path is not None:
-        inputs.append(config.data.path)
+    if config.data_path is not None:
+        inputs.append(config.data_path)
     record_provenance(root, inputs, [metrics_path, *figures.values()], documents)
     return blocks
 

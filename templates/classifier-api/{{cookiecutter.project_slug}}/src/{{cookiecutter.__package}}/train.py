@@ -44,7 +44,7 @@ METRICS = ("roc_auc", "average_precision", "neg_brier_score")
 REFERENCE_ROWS = 25
 
 
-def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
+def candidates(schema: FeatureSchema, seed: int, max_categories: int) -> dict[str, Pipeline]:
     """Return the unfitted candidate pipelines, the baseline first."""
     estimators: dict[str, Any] = {
         BASELINE: DummyClassifier(strategy="prior"),
@@ -54,7 +54,9 @@ def candidates(schema: FeatureSchema, seed: int) -> dict[str, Pipeline]:
         ),
     }
     return {
-        name: Pipeline([("features", build_preprocessor(schema)), ("model", estimator)])
+        name: Pipeline(
+            [("features", build_preprocessor(schema, max_categories)), ("model", estimator)]
+        )
         for name, estimator in estimators.items()
     }
 
@@ -67,11 +69,13 @@ def cross_validate_candidates(
     Returns, per candidate and metric, the mean and standard deviation over the folds: the
     spread says whether a difference between candidates is larger than the noise.
     """
-    folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.random_seed)
+    folds = StratifiedKFold(
+        n_splits=config.model.cv_folds, shuffle=True, random_state=config.random_seed
+    )
     results = {}
     for name, pipeline in pipelines.items():
         scores = cross_validate(
-            pipeline, x, y, cv=folds, scoring=list(METRICS), n_jobs=config.n_jobs
+            pipeline, x, y, cv=folds, scoring=list(METRICS), n_jobs=config.model.n_jobs
         )
         results[name] = {
             metric: {
@@ -83,8 +87,8 @@ def cross_validate_candidates(
         log.info(
             "%s: cross-validated %s %.3f",
             name,
-            config.selection_metric,
-            results[name][config.selection_metric]["mean"],
+            config.model.selection_metric,
+            results[name][config.model.selection_metric]["mean"],
         )
     return results
 
@@ -121,16 +125,16 @@ def train(config: Config) -> dict[str, Any]:
     x_train, y_train = prepare_features(train_rows, schema), train_rows[config.target]
     x_val, y_val = prepare_features(validation, schema), validation[config.target]
 
-    pipelines = candidates(schema, config.random_seed)
+    pipelines = candidates(schema, config.random_seed, config.model.max_categories)
     # Gradient boosting uses every core through OpenMP by default; on a small table, or a
     # machine shared with other work, waiting for those threads costs more than they save.
-    with threadpool_limits(limits=config.n_jobs, user_api="openmp"):
+    with threadpool_limits(limits=config.model.n_jobs, user_api="openmp"):
         results = cross_validate_candidates(pipelines, x_train, y_train, config)
-        chosen = _select(results, config.selection_metric)
+        chosen = _select(results, config.model.selection_metric)
         pipeline = clone(pipelines[chosen]).fit(x_train, y_train)
 
     val_scores = pipeline.predict_proba(x_val)[:, 1]
-    threshold = best_threshold(y_val.to_numpy(), val_scores, config.costs)
+    threshold = best_threshold(y_val.to_numpy(), val_scores, config.costs.errors)
     config.paths.processed.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"label": y_val.to_numpy(), "score": val_scores}).to_parquet(
         config.paths.processed / "validation_scores.parquet", index=False
@@ -146,7 +150,7 @@ def train(config: Config) -> dict[str, Any]:
         "positive_name": config.positive_name,
         "negative_name": config.negative_name,
         "schema": schema.to_dict(),
-        "selection_metric": config.selection_metric,
+        "selection_metric": config.model.selection_metric,
         "cross_validation": results,
         "validation": {
             "rows": len(validation),

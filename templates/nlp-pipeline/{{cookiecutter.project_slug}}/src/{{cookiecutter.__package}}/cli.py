@@ -37,6 +37,11 @@ _EXPECTED = (
 
 
 def _data(config: Config, args: argparse.Namespace) -> None:
+    if config.download is None:
+        raise DownloadError(
+            f"{config.path.name} has no [download] section: nothing to download; [data] path "
+            f"already names {config.data.path.name}"
+        )
     fetched = fetch(config.download, force=args.force)
     state = "downloaded" if fetched.downloaded else "already present"
     print(f"{fetched.path} {state}, sha256 {fetched.sha256} (verified)")
@@ -45,21 +50,27 @@ def _data(config: Config, args: argparse.Namespace) -> None:
 def _train(config: Config, args: argparse.Namespace) -> None:
     result = train(config)
     split = result.prepared.frame["split"].value_counts()
+    items = config.dataset.items
+    model = result.model
+    decision = (
+        f"threshold {model.threshold:.3f} chosen on {split.get('validation', 0):,} validation "
+        f"{items}"
+        if model.threshold is not None
+        else "each text given its class of lowest expected cost"
+    )
     print(
-        f"trained {config.model.kind} on {split.get('train', 0):,} messages; threshold "
-        f"{result.model.threshold:.3f} chosen on {split.get('validation', 0):,} validation "
-        f"messages; saved to {config.models_dir}"
+        f"trained {config.model.kind} on {split.get('train', 0):,} {items} in "
+        f"{len(model.classes)} classes; {decision}; saved to {config.models_dir}"
     )
 
 
 def _evaluate(config: Config, args: argparse.Namespace) -> None:
-    metrics = evaluate(config).metrics
-    test = metrics["test"]
-    positive = metrics["data"]["positive_label"]
-    f1 = test["per_class"][positive]["f1"]["estimate"]
+    test = evaluate(config).metrics["test"]
+    weakest = min(test["per_class"].items(), key=lambda item: item[1]["f1"]["estimate"] or 0.0)
     print(
-        f"test set: {test['messages']:,} messages, macro-F1 {test['macro_f1']['estimate']:.3f}, "
-        f"{positive} F1 {f1:.3f}"
+        f"test set: {test['texts']:,} {config.dataset.items}, macro-F1 "
+        f"{test['macro']['f1']['estimate']:.3f}, micro-F1 {test['micro_f1']['estimate']:.3f}; "
+        f"weakest class {weakest[0]} (F1 {weakest[1]['f1']['estimate'] or 0.0:.3f})"
     )
 
 
@@ -90,12 +101,19 @@ def _predict(config: Config, args: argparse.Namespace) -> None:
             else stack.enter_context(Path(args.output).open("w", encoding="utf-8", newline=""))
         )
         stats = predict_stream(
-            model, source, out, fmt=fmt, text_column=args.text_column, batch_size=args.batch_size
+            model,
+            source,
+            out,
+            fmt=fmt,
+            text_columns=args.text_column or config.data.text_columns,
+            batch_size=args.batch_size,
         )
+    shares = ", ".join(f"{name} {count:,}" for name, count in stats.per_class.items())
+    noun = config.dataset.item if stats.texts == 1 else config.dataset.items
     print(
-        f"classified {stats.messages:,} message{'' if stats.messages == 1 else 's'} "
-        f"({stats.flagged:,} flagged as "
-        f"{model.positive_label}) in {stats.seconds:.2f} s: {stats.per_second:,.0f} messages/s",
+        f"classified {stats.texts:,} {noun}{f' ({shares})' if shares else ''} in "
+        f"{stats.seconds:.2f} s: "
+        f"{stats.per_second:,.0f} per second",
         file=sys.stderr,
     )
 
@@ -131,10 +149,12 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, help="input format (default: from the file name; stdin: text)"
     )
     predict.add_argument(
-        "--text-column", default="text", help="field holding the message (default: text)"
+        "--text-column",
+        action="append",
+        help="field holding the text; repeat to join several (default: [data] text_columns)",
     )
     predict.add_argument(
-        "--batch-size", type=int, default=4096, help="messages per batch (default: 4096)"
+        "--batch-size", type=int, default=4096, help="texts per batch (default: 4096)"
     )
     predict.set_defaults(handler=_predict)
     return parser
@@ -148,5 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(config, args)
     except _EXPECTED as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
     return 0

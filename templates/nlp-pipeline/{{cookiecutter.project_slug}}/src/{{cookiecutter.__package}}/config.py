@@ -1,26 +1,49 @@
 """The pipeline's one configuration file, loaded and validated in one place.
 
 Every stage reads its settings from the ``Config`` built here, so a typo in ``config.toml``
-fails at start-up with the key's name, not halfway through training. Relative paths are
-resolved against the folder of the configuration file, so the pipeline gives the same
-result from any working directory.
+fails at start-up in one line that names the key, the value and what is accepted, not halfway
+through training. Each section is a strict pydantic model (``settings.StrictModel``): an unknown
+key is an error listing the allowed ones, and no value is coerced (``"0.2"`` is not a number).
+Relative paths are resolved against the folder of the configuration file, so the pipeline gives
+the same result from any working directory.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+import codecs
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .settings import (
+    ConfigError,
+    ConfigPath,
+    StrictModel,
+    StrTuple,
+    read_config_file,
+    validate_config,
+)
 
 __all__ = [
+    "AUTO",
+    "DELIMITER_NAMES",
     "Config",
     "ConfigError",
     "CostConfig",
     "DataConfig",
+    "DatasetConfig",
     "DedupConfig",
     "DownloadConfig",
     "FeatureConfig",
+    "LabelConfig",
     "ModelConfig",
     "ReportConfig",
     "SplitConfig",
@@ -28,117 +51,302 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG = Path("config.toml")
-FORMATS = ("tsv", "csv", "jsonl", "folder")
-QUOTING = ("none", "minimal")
-MODEL_KINDS = ("logistic_regression", "linear_svm", "sentence_embedding")
+AUTO = "auto"
+#: How the data block and error messages name the delimiters people use most.
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", " ": "space"}
 
 
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable or holds an invalid value."""
+def _resolve(path: Path, info: ValidationInfo) -> Path:
+    """Resolve a relative path against the folder of the config file (given as context)."""
+    path = path.expanduser()
+    root = (info.context or {}).get("root")
+    return path if path.is_absolute() or root is None else Path(root) / path
 
 
-@dataclass(frozen=True)
-class DataConfig:
-    """Where the labelled messages are and how to read them."""
-
-    path: Path
-    format: str
-    header: bool
-    columns: tuple[str, ...]
-    text_column: str
-    label_column: str
-    encoding: str
-    quoting: str
-    positive_label: str
-    negative_label: str
-    max_bad_fraction: float
+#: A path as the file writes it, resolved against the file's folder.
+FilePath = Annotated[ConfigPath, AfterValidator(_resolve)]
+Name = Annotated[str, Field(min_length=1)]
+Cost = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NgramRange = Annotated[tuple[int, int], Field(strict=False)]
 
 
-@dataclass(frozen=True)
-class DownloadConfig:
-    """The public corpus that ``make data`` fetches, and the checksum that proves it intact."""
+class DatasetConfig(StrictModel):
+    """What the data is, in the words the README, model card and datasheet use for it."""
 
-    url: str
-    member: str
-    sha256: str
-    dest: Path
-    timeout: float
-
-
-@dataclass(frozen=True)
-class DedupConfig:
-    """How similar two messages must be to count as the same message."""
-
-    shingle_size: int
-    near_duplicate_jaccard: float
-    num_perm: int
-    bands: int
+    name: str = ""
+    description: str = ""
+    url: str = ""
+    licence: str = ""
+    citation: str = ""
+    #: A longer description of the data (its own datasheet), linked from the documents.
+    about: FilePath | None = None
+    #: What one row of the data is called, singular and plural ("ticket", "tickets").
+    item: Name = "text"
+    items: Name = "texts"
 
 
-@dataclass(frozen=True)
-class SplitConfig:
-    """Shares of the de-duplicated groups held out for threshold choice and for the test."""
+class DataConfig(StrictModel):
+    """Where the labelled texts are and how to read them."""
 
-    test_fraction: float
-    validation_fraction: float
+    path: FilePath
+    format: Literal["delimited", "jsonl", "folder"] = "delimited"
+    delimiter: str = AUTO
+    header: bool = True
+    columns: StrTuple = ()
+    text_columns: StrTuple = ("text",)
+    label_column: Name = "label"
+    encoding: str = AUTO
+    quoting: Literal["none", "minimal"] = "minimal"
+    max_bad_fraction: float = Field(default=0.01, ge=0.0, le=1.0)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value != AUTO and (len(value) != 1 or value in "\r\n\"'"):
+            raise ValueError(
+                'use "auto" or one character such as "," "\\t" ";" "|" or " " '
+                "(not a quote or a line break)"
+            )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str) -> str:
+        if value != AUTO:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(
+                    'unknown encoding: use "auto" or a Python codec such as "utf-8" or "latin-1"'
+                ) from None
+        return value
+
+    @field_validator("text_columns", "columns")
+    @classmethod
+    def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not name for name in value):
+            raise ValueError("column names must not be empty")
+        if len(set(value)) != len(value):
+            raise ValueError("a column is named twice")
+        return value
+
+    @model_validator(mode="after")
+    def _columns_cover_the_text_and_label(self) -> Self:
+        if not self.text_columns:
+            raise ValueError("text_columns must name at least one column")
+        if self.label_column in self.text_columns:
+            raise ValueError(f"label_column {self.label_column!r} is also a text column")
+        if self.format == "delimited" and not self.header:
+            missing = [c for c in (*self.text_columns, self.label_column) if c not in self.columns]
+            if missing:
+                raise ValueError(
+                    f"a file without a header needs columns to name every column in order, "
+                    f"text and label included; columns lacks {', '.join(map(repr, missing))}"
+                )
+        return self
 
 
-@dataclass(frozen=True)
-class FeatureConfig:
-    """TF-IDF settings for the word and character n-gram features."""
+class LabelConfig(StrictModel):
+    """The classes the model learns, made from the labels written in the data.
 
-    word_ngrams: tuple[int, int]
-    char_ngrams: tuple[int, int]
-    min_df: int
-    max_features: int
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Which classifier to train, and its regularisation strength."""
-
-    kind: str
-    c: float
-    embedding_model: str
-
-
-@dataclass(frozen=True)
-class CostConfig:
-    """The price of each kind of error, in ``currency``."""
-
-    false_positive: float
-    false_negative: float
-    currency: str
-
-
-@dataclass(frozen=True)
-class ReportConfig:
-    """How much the report shows, and how many bootstrap resamples back its intervals."""
-
-    top_errors: int
-    top_features: int
-    bootstrap_resamples: int
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole pipeline's settings.
-
-    ``path`` is the configuration file itself; ``root``, its folder, is where relative paths
-    start.
+    ``map`` sends each raw label to a class name (two labels to one name merge them), ``drop``
+    lists the raw labels whose rows are left out on purpose. A raw label in neither is an error:
+    a class is never lost as a "bad row".
     """
 
-    path: Path
-    root: Path
-    seed: int
+    map: dict[str, Name]
+    drop: StrTuple = ()
+    #: Two classes only: the class the decision acts on; its threshold is chosen by cost.
+    positive: str | None = None
+    #: Two classes only: what acting on a text of the positive class means, in the domain.
+    action: Name = "flagged"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = self.classes_in_map()
+        if not self.map:
+            raise ValueError("map must list every raw label in the data and its class")
+        if len(names) < 2:
+            raise ValueError(
+                f"map makes {len(names)} class ({', '.join(names)}); a classifier needs two or more"
+            )
+        both = sorted(set(self.map) & set(self.drop))
+        if both:
+            raise ValueError(f"label {both[0]!r} is both mapped and dropped: choose one")
+        if len(names) == 2:
+            if self.positive is None:
+                raise ValueError(
+                    f"with two classes, set positive to the class the decision acts on: "
+                    f"{names[0]!r} or {names[1]!r}"
+                )
+            if self.positive not in names:
+                raise ValueError(
+                    f"positive = {self.positive!r} is not a class; the classes are "
+                    f"{', '.join(map(repr, names))}"
+                )
+        elif self.positive is not None:
+            raise ValueError(
+                f"positive applies to two classes only; map makes {len(names)}, and each "
+                "error is priced in [costs] instead"
+            )
+        return self
+
+    def classes_in_map(self) -> tuple[str, ...]:
+        """Return the class names in the order they first appear in ``map``."""
+        return tuple(dict.fromkeys(self.map.values()))
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The class names in code order: position ``i`` is the class the model calls ``i``.
+
+        With two classes the negative class comes first and the positive second, so that the
+        positive class is 1, as every binary tool expects.
+        """
+        names = self.classes_in_map()
+        if self.positive is None:
+            return names
+        return tuple(n for n in names if n != self.positive) + (self.positive,)
+
+    @property
+    def binary(self) -> bool:
+        """Whether the model has two classes, decided with a threshold."""
+        return len(self.classes_in_map()) == 2
+
+
+class DownloadConfig(StrictModel):
+    """The public corpus that ``make data`` fetches, and the checksum that proves it intact."""
+
+    url: Name
+    #: The file to extract when ``url`` is a zip archive ("" when it is the file itself).
+    member: str = ""
+    sha256: str
+    dest: FilePath
+    timeout: float = Field(default=60.0, ge=1.0, le=600.0)
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex_digest(cls, value: str) -> str:
+        digest = value.lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("must be 64 hexadecimal characters (sha256sum prints it)")
+        return digest
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("only http(s) URLs are downloaded")
+        return value
+
+
+class DedupConfig(StrictModel):
+    """How similar two texts must be to count as the same text."""
+
+    shingle_size: int = Field(default=5, ge=2)
+    near_duplicate_jaccard: float = Field(default=0.7, ge=0.05, le=1.0)
+    num_perm: int = Field(default=128, ge=8)
+    bands: int = Field(default=32, ge=1)
+
+    @model_validator(mode="after")
+    def _bands_divide_the_signature(self) -> Self:
+        if self.num_perm % self.bands:
+            raise ValueError(
+                f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands})"
+            )
+        return self
+
+
+class SplitConfig(StrictModel):
+    """Shares of the de-duplicated groups held out for the decision rule and for the test."""
+
+    test_fraction: float = Field(default=0.2, ge=0.05, le=0.5)
+    validation_fraction: float = Field(default=0.2, ge=0.05, le=0.5)
+
+    @model_validator(mode="after")
+    def _leave_enough_to_train(self) -> Self:
+        if self.test_fraction + self.validation_fraction > 0.8:
+            raise ValueError("test_fraction + validation_fraction must leave 20% to train")
+        return self
+
+
+class FeatureConfig(StrictModel):
+    """TF-IDF settings for the word and character n-gram features."""
+
+    word_ngrams: NgramRange = (1, 2)
+    char_ngrams: NgramRange = (2, 5)
+    min_df: int = Field(default=2, ge=1)
+    max_features: int = Field(default=100_000, ge=1)
+
+    @field_validator("word_ngrams", "char_ngrams")
+    @classmethod
+    def _range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
+        if not 1 <= low <= high:
+            raise ValueError("must be [low, high] with 1 <= low <= high")
+        return value
+
+
+class ModelConfig(StrictModel):
+    """Which classifier to train, and its regularisation strength."""
+
+    kind: Literal["logistic_regression", "linear_svm", "sentence_embedding"] = "logistic_regression"
+    C: float = Field(default=20.0, ge=1e-6, le=1e6)  # noqa: N815 - scikit-learn's name for it
+    embedding_model: Name = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class CostConfig(StrictModel):
+    """The price of each kind of error, in ``currency``.
+
+    Two classes: ``false_positive`` and ``false_negative``. More classes: every error costs
+    ``error``, except those priced in ``matrix`` (true class, then predicted class).
+    """
+
+    currency: Name = "EUR"
+    false_positive: Cost | None = None
+    false_negative: Cost | None = None
+    error: Cost = 1.0
+    matrix: dict[str, dict[str, Cost]] = {}
+
+
+class ReportConfig(StrictModel):
+    """How much the report shows, and how many bootstrap resamples back its intervals."""
+
+    top_errors: int = Field(default=5, ge=1)
+    top_features: int = Field(default=10, ge=1)
+    confused_pairs: int = Field(default=6, ge=1)
+    bootstrap_resamples: int = Field(default=1000, ge=100)
+
+
+class Config(StrictModel):
+    """The whole pipeline's settings, as ``config.toml`` writes them.
+
+    ``path`` is the configuration file itself; ``root``, its folder, is where relative paths
+    start and where ``models/`` and ``reports/`` are written.
+    """
+
+    seed: int = Field(default=42, ge=0)
+    dataset: DatasetConfig = DatasetConfig()
     data: DataConfig
-    download: DownloadConfig
-    dedup: DedupConfig
-    split: SplitConfig
-    features: FeatureConfig
-    model: ModelConfig
-    costs: CostConfig
-    report: ReportConfig
+    labels: LabelConfig
+    download: DownloadConfig | None = None
+    dedup: DedupConfig = DedupConfig()
+    split: SplitConfig = SplitConfig()
+    features: FeatureConfig = FeatureConfig()
+    model: ModelConfig = ModelConfig()
+    costs: CostConfig = CostConfig()
+    report: ReportConfig = ReportConfig()
+
+    _path: Path = PrivateAttr(default=DEFAULT_CONFIG)
+
+    @property
+    def path(self) -> Path:
+        """The configuration file, resolved."""
+        return self._path
+
+    @property
+    def root(self) -> Path:
+        """The folder of the configuration file."""
+        return self._path.parent
 
     @property
     def models_dir(self) -> Path:
@@ -151,186 +359,55 @@ class Config:
         return self.root / "reports"
 
 
-class _Section:
-    """Typed access to one TOML table that names the offending key in every error."""
-
-    def __init__(self, name: str, table: Any) -> None:
-        if not isinstance(table, dict):
-            raise ConfigError(f"[{name}] must be a table")
-        self.name = name
-        self.table = table
-
-    def _get(self, key: str, kinds: tuple[type, ...], kind_name: str) -> Any:
-        if key not in self.table:
-            raise ConfigError(f"missing key {key!r} in [{self.name}]")
-        value = self.table[key]
-        # bool is an int in Python; a flag is never a valid number here.
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise ConfigError(f"[{self.name}] {key} must be {kind_name}, got {value!r}")
-        return value
-
-    def text(self, key: str, choices: tuple[str, ...] = ()) -> str:
-        value = str(self._get(key, (str,), "a string"))
-        if choices and value not in choices:
-            raise ConfigError(
-                f"[{self.name}] {key} = {value!r} is not one of: {', '.join(choices)}"
-            )
-        return value
-
-    def flag(self, key: str) -> bool:
-        return bool(self._get(key, (bool,), "true or false"))
-
-    def integer(self, key: str, minimum: int = 0) -> int:
-        value = int(self._get(key, (int,), "an integer"))
-        if value < minimum:
-            raise ConfigError(f"[{self.name}] {key} must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, key: str, low: float, high: float) -> float:
-        value = float(self._get(key, (int, float), "a number"))
-        if not low <= value <= high:
-            raise ConfigError(f"[{self.name}] {key} must be between {low} and {high}, got {value}")
-        return value
-
-    def pair(self, key: str) -> tuple[int, int]:
-        value = self._get(key, (list,), "a list of two integers")
-        if len(value) != 2 or not all(isinstance(v, int) and v >= 1 for v in value):
-            raise ConfigError(f"[{self.name}] {key} must be two integers >= 1, got {value!r}")
-        low, high = int(value[0]), int(value[1])
-        if low > high:
-            raise ConfigError(f"[{self.name}] {key} must be [low, high], got {value!r}")
-        return low, high
-
-    def names(self, key: str) -> tuple[str, ...]:
-        value = self._get(key, (list,), "a list of column names")
-        if not all(isinstance(v, str) and v for v in value):
-            raise ConfigError(f"[{self.name}] {key} must hold non-empty strings, got {value!r}")
-        return tuple(value)
-
-
-def _resolve(root: Path, value: str) -> Path:
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else root / path
-
-
-def _data(section: _Section, root: Path) -> DataConfig:
-    data = DataConfig(
-        path=_resolve(root, section.text("path")),
-        format=section.text("format", FORMATS),
-        header=section.flag("header"),
-        columns=section.names("columns"),
-        text_column=section.text("text_column"),
-        label_column=section.text("label_column"),
-        encoding=section.text("encoding"),
-        quoting=section.text("quoting", QUOTING),
-        positive_label=section.text("positive_label"),
-        negative_label=section.text("negative_label"),
-        max_bad_fraction=section.number("max_bad_fraction", 0.0, 1.0),
-    )
-    if data.positive_label == data.negative_label:
-        raise ConfigError("[data] positive_label and negative_label must differ")
-    if data.format in ("tsv", "csv") and not data.header:
-        missing = {data.text_column, data.label_column} - set(data.columns)
+def _cost_problems(costs: CostConfig, labels: LabelConfig) -> str | None:
+    """Return why the costs do not fit the classes, or None when they do."""
+    classes = labels.classes
+    if labels.binary:
+        missing = [k for k in ("false_positive", "false_negative") if getattr(costs, k) is None]
         if missing:
-            raise ConfigError(
-                f"[data] columns {list(data.columns)} lack {sorted(missing)}: a file without a "
-                "header needs its columns named, text and label included"
+            return (
+                f"costs.{missing[0]} is required with two classes: the price of one "
+                f"{'false alarm' if missing[0] == 'false_positive' else 'miss'}"
             )
-    if data.encoding != "auto":
-        import codecs
-
-        try:
-            codecs.lookup(data.encoding)
-        except LookupError as err:
-            raise ConfigError(
-                f"[data] encoding {data.encoding!r} is unknown: use 'auto' or a Python codec "
-                "name such as 'utf-8' or 'latin-1'"
-            ) from err
-    return data
-
-
-def _dedup(section: _Section) -> DedupConfig:
-    dedup = DedupConfig(
-        shingle_size=section.integer("shingle_size", 2),
-        near_duplicate_jaccard=section.number("near_duplicate_jaccard", 0.05, 1.0),
-        num_perm=section.integer("num_perm", 8),
-        bands=section.integer("bands", 1),
-    )
-    if dedup.num_perm % dedup.bands:
-        raise ConfigError(
-            f"[dedup] num_perm ({dedup.num_perm}) must be a multiple of bands ({dedup.bands})"
-        )
-    return dedup
+        if costs.false_positive == costs.false_negative == 0:
+            return "costs.false_positive and false_negative are both 0: price at least one error"
+        if costs.matrix:
+            return "costs.matrix applies to three or more classes; two use false_positive/negative"
+        return None
+    for key in ("false_positive", "false_negative"):
+        if getattr(costs, key) is not None:
+            return (
+                f"costs.{key} applies to two classes; with {len(classes)} set costs.error and "
+                "costs.matrix"
+            )
+    for true, row in costs.matrix.items():
+        for name in (true, *row):
+            if name not in classes:
+                return (
+                    f"costs.matrix names {name!r}, which is not a class; the classes are "
+                    f"{', '.join(map(repr, classes))}"
+                )
+        if row.get(true, 0.0) != 0.0:
+            return f"costs.matrix.{true}.{true} must be 0: a right answer costs nothing"
+    if costs.error == 0 and not any(v > 0 for row in costs.matrix.values() for v in row.values()):
+        return "every error costs 0: set costs.error (or costs.matrix) above 0"
+    return None
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     """Read and validate the configuration at ``path``.
 
     Raises:
-        ConfigError: the file is missing or not valid TOML, a key is missing, or a value
-            has the wrong type or lies outside its range. The message names the key.
+        ConfigError: the file is missing or not valid TOML, a key is unknown or missing, or a
+            value has the wrong type or lies outside what is accepted. One line, naming the key.
 
     """
     file = Path(path)
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise ConfigError(f"configuration file {file} not found") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{file} is not valid TOML: {err}") from err
+    raw = read_config_file(file)
     root = file.resolve().parent
-
-    def section(name: str) -> _Section:
-        return _Section(name, raw.get(name, {}))
-
-    top = _Section("top level", raw)
-    download = section("download")
-    split = section("split")
-    features = section("features")
-    model = section("model")
-    costs = section("costs")
-    report = section("report")
-    config = Config(
-        path=file.resolve(),
-        root=root,
-        seed=top.integer("seed"),
-        data=_data(section("data"), root),
-        download=DownloadConfig(
-            url=download.text("url"),
-            member=download.text("member"),
-            sha256=download.text("sha256").lower(),
-            dest=_resolve(root, download.text("dest")),
-            timeout=download.number("timeout", 1.0, 600.0),
-        ),
-        dedup=_dedup(section("dedup")),
-        split=SplitConfig(
-            test_fraction=split.number("test_fraction", 0.05, 0.5),
-            validation_fraction=split.number("validation_fraction", 0.05, 0.5),
-        ),
-        features=FeatureConfig(
-            word_ngrams=features.pair("word_ngrams"),
-            char_ngrams=features.pair("char_ngrams"),
-            min_df=features.integer("min_df", 1),
-            max_features=features.integer("max_features", 1),
-        ),
-        model=ModelConfig(
-            kind=model.text("kind", MODEL_KINDS),
-            c=model.number("C", 1e-6, 1e6),
-            embedding_model=model.text("embedding_model"),
-        ),
-        costs=CostConfig(
-            false_positive=costs.number("false_positive", 0.0, 1e12),
-            false_negative=costs.number("false_negative", 0.0, 1e12),
-            currency=costs.text("currency"),
-        ),
-        report=ReportConfig(
-            top_errors=report.integer("top_errors", 1),
-            top_features=report.integer("top_features", 1),
-            bootstrap_resamples=report.integer("bootstrap_resamples", 100),
-        ),
-    )
-    if len(config.download.sha256) != 64:
-        raise ConfigError("[download] sha256 must be 64 hexadecimal characters")
-    if config.split.test_fraction + config.split.validation_fraction >= 0.8:
-        raise ConfigError("[split] test_fraction + validation_fraction must leave 20% to train")
+    config = validate_config(Config, raw, source=file.name, context={"root": root})
+    problem = _cost_problems(config.costs, config.labels)
+    if problem:
+        raise ConfigError(f"{file.name}: {problem}")
+    config._path = file.resolve()
     return config

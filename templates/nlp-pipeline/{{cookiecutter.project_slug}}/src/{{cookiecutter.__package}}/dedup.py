@@ -1,13 +1,14 @@
-"""Find exact and near-duplicate messages, so that no message sits in both training and test.
+"""Find exact and near-duplicate texts, so that no text sits in both training and test.
 
-Spam campaigns send the same text many times with a different name or number. If one copy
-lands in training and another in the test set, the test rewards memory, not generalisation.
-Messages are grouped here and the split keeps each group on one side.
+Real corpora repeat themselves: templates, campaigns, forwards and re-posts send the same
+text many times with another name, number or link. If one copy lands in training and another
+in the test set, the test rewards memory, not generalisation. Texts are grouped here and the
+split keeps each group on one side.
 
 Near duplicates are found with MinHash and locality-sensitive hashing on character shingles:
 candidate pairs come from signature bands (no comparison of every pair), and each candidate
 is then confirmed with its exact Jaccard similarity, so a reported pair is never a guess.
-Every step is an array operation over all messages at once; 5,000 messages take a fraction
+Every step is an array operation over all texts at once; 5,000 texts take a fraction
 of a second.
 """
 
@@ -34,8 +35,8 @@ __all__ = [
 
 _BASE = np.uint64(1_000_003)
 _SHIFT = np.uint64(32)
-# Within one band bucket, each message is paired with at most this many neighbours: only a
-# huge cluster of near-identical messages reaches it, and chains still connect that cluster.
+# Within one band bucket, each text is paired with at most this many neighbours: only a
+# huge cluster of near-identical texts reaches it, and chains still connect that cluster.
 _MAX_BUCKET_DISTANCE = 256
 
 
@@ -109,7 +110,7 @@ def candidate_pairs(signatures: npt.NDArray[np.uint64], bands: int) -> npt.NDArr
     mixers = rng.integers(0, np.iinfo(np.uint64).max, size=rows, dtype=np.uint64) | np.uint64(1)
     found: list[npt.NDArray[np.int64]] = []
     for band in range(bands):
-        # One key per message and band; a key collision only adds a candidate, which the
+        # One key per text and band; a key collision only adds a candidate, which the
         # exact check then rejects.
         keys = (signatures[:, band * rows : (band + 1) * rows] * mixers).sum(
             axis=1, dtype=np.uint64
@@ -142,14 +143,14 @@ def jaccard_of_pairs(
 
 @dataclass(frozen=True)
 class DedupResult:
-    """The corpus without exact duplicates, each message tagged with its near-duplicate group.
+    """The corpus without exact duplicates, each text tagged with its near-duplicate group.
 
-    ``frame`` keeps the input columns plus ``normalised``, ``group`` (messages in one group
+    ``frame`` keeps the input columns plus ``normalised``, ``group`` (texts in one group
     must share a side of the split) and ``copies`` (exact copies folded into the row,
     itself included). ``exact_removed`` copies were dropped; ``conflicting_texts`` texts
     that appeared under both labels were dropped entirely (``conflicting_rows`` rows), as
     neither label can be trusted; ``near_pairs`` confirmed pairs (out of
-    ``candidate_pairs`` checked) joined messages into groups.
+    ``candidate_pairs`` checked) joined texts into groups.
     """
 
     frame: pd.DataFrame
@@ -171,10 +172,10 @@ def deduplicate(
     bands: int,
     seed: int,
 ) -> DedupResult:
-    """Drop exact duplicates and group near duplicates of the messages in ``frame``.
+    """Drop exact duplicates and group near duplicates of the texts in ``frame``.
 
     ``normalised`` holds each row's normalised text. Exact duplicates share a
-    ``dedup_key``; the first copy is kept. Near duplicates are pairs of remaining messages
+    ``dedup_key``; the first copy is kept. Near duplicates are pairs of remaining texts
     whose character-shingle Jaccard similarity is at least ``threshold``; they are kept and
     grouped as connected components (union-find), so chains (A like B, B like C) end up in
     one group.

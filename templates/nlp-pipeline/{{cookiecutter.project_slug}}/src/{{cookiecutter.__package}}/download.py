@@ -125,13 +125,18 @@ def fetch(config: DownloadConfig, *, force: bool = False) -> Fetched:
         _stream(config.url, payload, config.timeout)
         candidate = Path(scratch) / "member"
         if zipfile.is_zipfile(payload):
+            if not config.member:
+                raise DownloadError(
+                    f"{config.url} is a zip archive: set [download] member to the file inside "
+                    "it that [data] path reads"
+                )
             _extract(payload, config.member, candidate)
         else:
             payload.rename(candidate)
         digest = sha256_of(candidate)
         if digest != config.sha256:
             raise DownloadError(
-                f"checksum mismatch for {config.member} from {config.url}: expected "
+                f"checksum mismatch for {config.member or dest.name} from {config.url}: expected "
                 f"{config.sha256}, got {digest}. The file changed upstream or the download "
                 "was damaged; nothing was saved. If the new version is intended, review it "
                 "and update [download] sha256."

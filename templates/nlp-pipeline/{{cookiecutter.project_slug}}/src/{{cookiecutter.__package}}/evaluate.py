@@ -1,16 +1,18 @@
 """Evaluate the trained model once on the held-out test set, against its baselines.
 
 Everything a reviewer asks of a classifier is computed here: per-class precision, recall and
-F1 with bootstrap 95% intervals, macro-F1, the confusion matrix, the business table at the
-cost-chosen threshold, the baselines at their own cost-chosen thresholds, the worst errors
-with their text, the most informative features, and the same metrics by subgroup (message
-length, URLs, numbers). Nothing is written to disk: ``report`` does that.
+F1 with bootstrap 95% intervals, their macro and micro averages, the confusion matrix, the
+business table at the cost-chosen decision, the baselines under the same decision rule, the
+most confident mistakes per confused pair of classes, the most informative features per class,
+and the same metrics by subgroup (length, links, numbers). Nothing is written to disk: ``report``
+does that.
+
+Every compared policy's test-set predictions are kept in ``Evaluation.predictions``, aligned
+with ``y_test``, so a comparison can resample the same cases for both sides.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,216 +22,125 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from . import persistence
+from .analysis import confused_pairs, length_bins, subgroup_metrics
 from .business import per_n
 from .config import Config
-from .costs import (
-    DEFAULT_THRESHOLD,
-    ErrorCosts,
-    best_threshold,
-    business_table,
-    confusion_counts,
-    expected_cost,
-    threshold_markdown,
-)
-from .models import build_baselines, informative_features, positive_scores
+from .costmatrix import CostMatrix, confusion, error_table, policy_table
+from .costs import DEFAULT_THRESHOLD, best_threshold, business_table
+from .metrics import class_metrics, f1_of, point_summary
+from .models import build_baselines, class_probabilities, informative_features
 from .progress import StageBar
 from .train import load_facts, load_split
-from .uncertainty import bootstrap_metric
 
-__all__ = ["LENGTH_BINS", "Evaluation", "class_metrics", "evaluate", "subgroup_metrics"]
-
-Metric = Callable[[npt.NDArray[Any], npt.NDArray[Any]], float]
-
-# One SMS holds 160 characters; longer messages are sent in parts, which spam often is.
-LENGTH_BINS = (
-    (0, 60, "up to 60 characters"),
-    (61, 160, "61 to 160 (one SMS)"),
-    (161, math.inf, "over 160 (multi-part)"),
-)
-_TEXT_LIMIT = 200
-
-
-def _number(value: float) -> float | None:
-    """Return ``value``, or None where it is undefined: JSON has no NaN."""
-    return None if math.isnan(value) else float(value)
-
-
-def _precision(cls: int) -> Metric:
-    def metric(y: npt.NDArray[Any], p: npt.NDArray[Any]) -> float:
-        flagged = np.count_nonzero(p == cls)
-        return np.count_nonzero((p == cls) & (y == cls)) / flagged if flagged else math.nan
-
-    return metric
-
-
-def _recall(cls: int) -> Metric:
-    def metric(y: npt.NDArray[Any], p: npt.NDArray[Any]) -> float:
-        actual = np.count_nonzero(y == cls)
-        return np.count_nonzero((p == cls) & (y == cls)) / actual if actual else math.nan
-
-    return metric
-
-
-def _f1(cls: int) -> Metric:
-    def metric(y: npt.NDArray[Any], p: npt.NDArray[Any]) -> float:
-        both = np.count_nonzero(p == cls) + np.count_nonzero(y == cls)
-        return 2 * np.count_nonzero((p == cls) & (y == cls)) / both if both else math.nan
-
-    return metric
-
-
-def _macro_f1(y: npt.NDArray[Any], p: npt.NDArray[Any]) -> float:
-    return (_f1(0)(y, p) + _f1(1)(y, p)) / 2
-
-
-def _with_interval(
-    metric: Metric, y: npt.NDArray[Any], p: npt.NDArray[Any], resamples: int, seed: int
-) -> dict[str, float | None]:
-    """Return the metric and its bootstrap interval, or the estimate alone when undefined.
-
-    A class too rare in the test set makes the metric undefined in many resamples; the
-    interval is then left out (``low``/``high`` None) rather than computed on the lucky ones.
-    """
-    try:
-        return bootstrap_metric(metric, y, p, n_resamples=resamples, seed=seed).to_dict()
-    except ValueError:
-        return {"estimate": _number(metric(y, p)), "low": None, "high": None}
-
-
-def class_metrics(
-    y: npt.NDArray[Any], p: npt.NDArray[Any], labels: dict[int, str], resamples: int, seed: int
-) -> dict[str, Any]:
-    """Return per-class precision, recall and F1 and the macro-F1, each with its interval."""
-    per_class = {
-        name: {
-            "precision": _with_interval(_precision(cls), y, p, resamples, seed),
-            "recall": _with_interval(_recall(cls), y, p, resamples, seed),
-            "f1": _with_interval(_f1(cls), y, p, resamples, seed),
-            "support": int(np.count_nonzero(y == cls)),
-        }
-        for cls, name in labels.items()
-    }
-    return {"per_class": per_class, "macro_f1": _with_interval(_macro_f1, y, p, resamples, seed)}
-
-
-def _subgroup_masks(frame: pd.DataFrame) -> list[tuple[str, str, npt.NDArray[np.bool_]]]:
-    length = frame["length"].to_numpy()
-    masks = [
-        ("length", name, (length >= low) & (length <= high)) for low, high, name in LENGTH_BINS
-    ]
-    for column, attribute in (("has_url", "URL or e-mail"), ("has_number", "number")):
-        values = frame[column].to_numpy(dtype=bool)
-        masks.append((attribute, "present", values))
-        masks.append((attribute, "absent", ~values))
-    return masks
-
-
-def subgroup_metrics(
-    frame: pd.DataFrame, y: npt.NDArray[Any], p: npt.NDArray[Any]
-) -> list[dict[str, Any]]:
-    """Return spam precision, recall and errors per 10,000 for each subgroup of messages.
-
-    Rates are per 10,000 messages of the subgroup, so groups of different sizes compare.
-    Empty subgroups are skipped.
-    """
-    rows = []
-    for attribute, group, mask in _subgroup_masks(frame):
-        n = int(mask.sum())
-        if n == 0:
-            continue
-        counts = confusion_counts(y[mask], p[mask])
-        rows.append(
-            {
-                "attribute": attribute,
-                "group": group,
-                "messages": n,
-                "positive_share": (counts.tp + counts.fn) / n,
-                "precision": _number(_precision(1)(y[mask], p[mask])),
-                "recall": _number(_recall(1)(y[mask], p[mask])),
-                "false_positives_per_10k": per_n(counts.fp, n),
-                "false_negatives_per_10k": per_n(counts.fn, n),
-            }
-        )
-    return rows
-
-
-def _worst(
-    frame: pd.DataFrame,
-    scores: npt.NDArray[Any],
-    mask: npt.NDArray[np.bool_],
-    top: int,
-    *,
-    highest: bool,
-) -> list[dict[str, Any]]:
-    chosen = frame.loc[mask].assign(score=scores[mask])
-    chosen = chosen.sort_values("score", ascending=not highest, kind="stable").head(top)
-    return [
-        {
-            "origin": str(row.origin),
-            "text": str(row.text)[:_TEXT_LIMIT],
-            "score": float(row.score),
-        }
-        for row in chosen.itertuples()
-    ]
+__all__ = ["Evaluation", "evaluate"]
 
 
 @dataclass(frozen=True)
 class Evaluation:
     """The test-set results: JSON-ready ``metrics`` and the arrays the figures are drawn from.
 
-    ``threshold_table`` is the Markdown comparison of the default and the chosen threshold
-    on the test set, for the threshold decision record.
+    ``probabilities`` are the model's, one column per class in code order; ``validation_*``
+    the same on the validation set (the threshold's cost curve is drawn from them).
+    ``predictions`` holds each compared policy's classes on the test set, by name; ``costs``
+    is the cost matrix the model decides with.
     """
 
     metrics: dict[str, Any]
+    classes: tuple[str, ...]
+    costs: CostMatrix
+    test_texts: tuple[str, ...]
     y_test: npt.NDArray[np.int64]
-    test_scores: npt.NDArray[np.float64]
+    probabilities: npt.NDArray[np.float64]
     y_validation: npt.NDArray[np.int64]
-    validation_scores: npt.NDArray[np.float64]
-    threshold_table: str
+    validation_probabilities: npt.NDArray[np.float64]
+    predictions: dict[str, npt.NDArray[np.int64]]
 
-
-def _baselines(
-    frame: pd.DataFrame, costs: ErrorCosts, labels: dict[int, str]
-) -> dict[str, dict[str, Any]]:
-    """Fit each baseline on train, choose its threshold on validation, score it on test."""
-    parts = {name: frame[frame["split"] == name] for name in ("train", "validation", "test")}
-    y_test = parts["test"]["y"].to_numpy()
-    results = {}
-    for name, baseline in build_baselines().items():
-        baseline.fit(parts["train"]["text"].tolist(), parts["train"]["y"].to_numpy())
-        val_scores = positive_scores(baseline, parts["validation"]["text"].tolist())
-        threshold = best_threshold(parts["validation"]["y"].to_numpy(), val_scores, costs)
-        predicted = (positive_scores(baseline, parts["test"]["text"].tolist()) >= threshold).astype(
-            np.int64
-        )
-        results[name] = _summary(y_test, predicted, threshold, costs, labels)
-    return results
+    @property
+    def binary(self) -> bool:
+        """Whether the model has two classes and a threshold."""
+        return len(self.classes) == 2
 
 
 def _summary(
-    y: npt.NDArray[Any],
-    p: npt.NDArray[Any],
-    threshold: float,
-    costs: ErrorCosts,
-    labels: dict[int, str],
+    y: npt.NDArray[np.int64],
+    predicted: npt.NDArray[np.int64],
+    costs: CostMatrix,
+    decision: str,
 ) -> dict[str, Any]:
-    counts = confusion_counts(y, p)
-    return {
-        "threshold": threshold,
-        "macro_f1": _number(_macro_f1(y, p)),
-        f"{labels[1]}_f1": _number(_f1(1)(y, p)),
-        f"{labels[1]}_precision": _number(_precision(1)(y, p)),
-        f"{labels[1]}_recall": _number(_recall(1)(y, p)),
-        "cost_per_10k": per_n(expected_cost(counts, costs), counts.total),
+    k = len(costs.classes)
+    row: dict[str, Any] = {
+        "decision": decision,
+        **point_summary(y, predicted, k),
+        "cost_per_10k": per_n(costs.total(y, predicted), y.size),
     }
+    if k == 2:
+        value = f1_of(1, 2)(y, predicted)
+        row["positive_f1"] = None if np.isnan(value) else float(value)
+    return row
+
+
+def _baselines(
+    frame: pd.DataFrame, costs: CostMatrix, binary: bool
+) -> dict[str, tuple[npt.NDArray[np.int64], str]]:
+    """Fit each baseline on train, set its decision on validation, predict the test set."""
+    parts = {name: frame[frame["split"] == name] for name in ("train", "validation", "test")}
+    k = len(costs.classes)
+    results = {}
+    for name, baseline in build_baselines().items():
+        baseline.fit(parts["train"]["text"].tolist(), parts["train"]["y"].to_numpy())
+        test = class_probabilities(baseline, parts["test"]["text"].tolist(), k)
+        if binary:
+            validation = class_probabilities(baseline, parts["validation"]["text"].tolist(), k)
+            threshold = best_threshold(
+                parts["validation"]["y"].to_numpy(), validation[:, 1], costs.error_costs()
+            )
+            predicted = (test[:, 1] >= threshold).astype(np.int64)
+            results[name] = (predicted, f"threshold {threshold:.3f}")
+        else:
+            results[name] = (costs.decide(test), "lowest expected cost")
+    return results
+
+
+def _comparison(
+    y: npt.NDArray[np.int64],
+    probabilities: npt.NDArray[np.float64],
+    model: persistence.TrainedModel,
+    frame: pd.DataFrame,
+) -> dict[str, tuple[npt.NDArray[np.int64], str]]:
+    """Return each policy compared in the report: its test predictions and decision rule."""
+    costs = model.costs
+    predictions = {"model": (model.decide(probabilities), "")}
+    if model.threshold is not None:
+        predictions["model"] = (predictions["model"][0], f"threshold {model.threshold:.3f}")
+        default = (probabilities[:, 1] >= DEFAULT_THRESHOLD).astype(np.int64)
+        predictions["model_at_default"] = (default, f"threshold {DEFAULT_THRESHOLD}")
+    else:
+        predictions["model"] = (predictions["model"][0], "lowest expected cost")
+        if not costs.uniform:
+            highest = np.argmax(probabilities, axis=1).astype(np.int64)
+            predictions["model_at_default"] = (highest, "highest probability")
+    predictions.update(_baselines(frame, costs, model.threshold is not None))
+    return predictions
+
+
+def _business(
+    y: npt.NDArray[np.int64], predicted: npt.NDArray[np.int64], costs: CostMatrix
+) -> dict[str, Any]:
+    if len(costs.classes) == 2:
+        negative, positive = costs.classes
+        policies = business_table(
+            y, predicted, costs.error_costs(), positive_name=positive, negative_name=negative
+        )
+    else:
+        policies = policy_table(y, predicted, costs)
+    return {"policies": policies, "errors": error_table(y, predicted, costs)}
 
 
 def evaluate(config: Config) -> Evaluation:
     """Score the saved model on the test set and compute every reported number.
 
     Raises:
-        ModelLoadError: no trained model (run ``train`` first).
+        ModelLoadError: no trained model (run ``train`` first), or a damaged or untrusted one.
 
     """
     with StageBar(["load", "score", "bootstrap", "baselines", "analysis"], "evaluate") as bar:
@@ -237,74 +148,72 @@ def evaluate(config: Config) -> Evaluation:
         model = persistence.load(config.models_dir)
         frame = load_split(config)
         facts = load_facts(config)
-        labels = {1: model.positive_label, 0: model.negative_label}
-        costs = ErrorCosts(config.costs.false_positive, config.costs.false_negative)
+        classes, costs = model.classes, model.costs
         test = frame[frame["split"] == "test"].reset_index(drop=True)
         validation = frame[frame["split"] == "validation"].reset_index(drop=True)
         bar.start("score")
         y = test["y"].to_numpy()
-        scores = positive_scores(model.pipeline, test["text"].tolist())
+        probabilities = model.probabilities(test["text"].tolist())
         y_val = validation["y"].to_numpy()
-        val_scores = positive_scores(model.pipeline, validation["text"].tolist())
-        predicted = (scores >= model.threshold).astype(np.int64)
-        counts = confusion_counts(y, predicted)
+        val_probabilities = model.probabilities(validation["text"].tolist())
+        predicted = model.decide(probabilities)
         bar.start("bootstrap")
         resamples, seed = config.report.bootstrap_resamples, config.seed
-        classes = class_metrics(y, predicted, labels, resamples, seed)
+        scores = class_metrics(y, predicted, classes, resamples=resamples, seed=seed)
         bar.start("baselines")
-        baselines = _baselines(frame, costs, labels)
-        default = (scores >= DEFAULT_THRESHOLD).astype(np.int64)
-        comparison = {
-            "model": _summary(y, predicted, model.threshold, costs, labels),
-            "model_at_0.5": _summary(y, default, DEFAULT_THRESHOLD, costs, labels),
-            **baselines,
-        }
+        compared = _comparison(y, probabilities, model, frame)
         bar.start("analysis")
-        top = config.report.top_errors
-        negatives, positives = y == 0, y == 1
+        test_metrics: dict[str, Any] = {
+            "texts": int(y.size),
+            **scores,
+            "confusion": confusion(y, predicted, len(classes)).tolist(),
+        }
+        decision: dict[str, Any] = {"rule": "lowest expected cost"}
+        if model.threshold is not None:
+            test_metrics["average_precision"] = float(
+                average_precision_score(y, probabilities[:, 1])
+            )
+            decision = {
+                "rule": "threshold",
+                "threshold": model.threshold,
+                "positive": classes[1],
+            }
         metrics = {
             "data": facts,
+            "classes": list(classes),
             "model": {
                 # What was trained, even if config.toml has changed since.
                 "kind": model.metadata.get("kind", config.model.kind),
-                "threshold": model.threshold,
-                "costs": {
-                    "false_positive": costs.false_positive,
-                    "false_negative": costs.false_negative,
-                    "currency": config.costs.currency,
-                },
+                "decision": decision,
+                "costs": costs.to_dict(),
             },
-            "test": {
-                "messages": int(y.size),
-                **classes,
-                "average_precision": float(average_precision_score(y, scores)),
-                "confusion": {"tp": counts.tp, "fp": counts.fp, "tn": counts.tn, "fn": counts.fn},
+            "test": test_metrics,
+            "comparison": {
+                name: _summary(y, values, costs, rule) for name, (values, rule) in compared.items()
             },
-            "comparison": comparison,
-            "business": business_table(
+            "business": _business(y, predicted, costs),
+            "errors": confused_pairs(
+                test,
                 y,
                 predicted,
-                costs,
-                positive_name=f"{labels[1]} messages",
-                negative_name=f"{labels[0]} messages",
+                probabilities,
+                classes,
+                pairs=config.report.confused_pairs,
+                examples=config.report.top_errors,
             ),
-            "errors": {
-                "false_positives": _worst(
-                    test, scores, negatives & (predicted == 1), top, highest=True
-                ),
-                "false_negatives": _worst(
-                    test, scores, positives & (predicted == 0), top, highest=False
-                ),
-            },
-            "features": informative_features(model.pipeline, config.report.top_features),
-            "subgroups": subgroup_metrics(test, y, predicted),
+            "features": informative_features(model.pipeline, classes, config.report.top_features),
+            "subgroups": subgroup_metrics(
+                test, y, predicted, costs, length_bins(frame["length"].to_numpy())
+            ),
         }
-        table = threshold_markdown(y, scores, costs, threshold=model.threshold)
     return Evaluation(
         metrics=metrics,
+        classes=classes,
+        costs=costs,
+        test_texts=tuple(test["text"].tolist()),
         y_test=y,
-        test_scores=scores,
+        probabilities=probabilities,
         y_validation=y_val,
-        validation_scores=val_scores,
-        threshold_table=table,
+        validation_probabilities=val_probabilities,
+        predictions={name: values for name, (values, _) in compared.items()},
     )

@@ -1,15 +1,15 @@
-"""Turn normalised messages into TF-IDF features: word n-grams and character n-grams.
+"""Turn normalised texts into TF-IDF features: word n-grams and character n-grams.
 
-Words carry the meaning ("free", "prize", "call xxphone"); character n-grams catch what
-words miss in SMS: misspellings, "txt"/"text", "2nite", run-together words and obfuscation
-such as "fr33". Both use sublinear term frequency, so a word repeated five times does not
-count five times as much.
+Words and word pairs carry the meaning; character n-grams catch what words miss in informal
+or noisy text: misspellings, abbreviations, inflections, run-together words and obfuscation
+such as digits for letters. Both use sublinear term frequency, so a word repeated five times
+does not count five times as much.
 
 scikit-learn's ``TfidfVectorizer`` builds every n-gram as a Python string and keeps its
 vocabulary in a dict, which makes it the slowest step of prediction and makes the saved
 model megabytes of JSON. ``HashedNgrams`` hashes all n-grams of a batch with array
 operations instead (a rolling polynomial hash over code points or word hashes), keeps
-``predict`` well above 5,000 messages per second, and saves as a few arrays.
+``predict`` well above 5,000 texts per second, and saves as a few arrays.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
 
     Each n-gram of ``ngram_range[0]..ngram_range[1]`` units (characters of the lower-cased
     text for ``analyzer="char"``, words for ``"word"``) is hashed into ``2**hash_bits``
-    buckets; buckets seen in fewer than ``min_df`` training messages are dropped, at most
+    buckets; buckets seen in fewer than ``min_df`` training texts are dropped, at most
     ``max_features`` of the most frequent are kept, and the counts become sublinear TF-IDF
     with L2-normalised rows, as ``TfidfVectorizer(sublinear_tf=True)`` would give. Hash
     collisions are rare at the default size (a few percent of buckets, mostly between rare
@@ -152,13 +152,13 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         """Choose the buckets to keep and learn their inverse document frequencies.
 
         Raises:
-            ValueError: no n-gram occurs in ``min_df`` messages, or the analyzer is unknown.
+            ValueError: no n-gram occurs in ``min_df`` texts, or the analyzer is unknown.
 
         """
         texts = list(texts)
         rows, buckets, starts, source = self._ngrams(texts)
         size = 1 << self.hash_bits
-        # Document frequency: count each (message, bucket) pair once. Sorting beats
+        # Document frequency: count each (text, bucket) pair once. Sorting beats
         # np.unique's hash table on arrays this size.
         pairs = np.sort(rows * size + buckets)
         pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]

@@ -1,6 +1,6 @@
 """The classifiers: two baselines to beat, and the linear models that must beat them.
 
-Every model is a scikit-learn pipeline from raw message text to a spam score in [0, 1], with
+Every model is a scikit-learn pipeline from raw text to one probability per class, with
 normalisation as its first step, so the saved file is the whole path from text to decision.
 The majority baseline is what "no model" scores; the keyword baseline is what a careful
 afternoon of hand-written rules scores. A model that cannot beat both is not worth shipping.
@@ -30,6 +30,7 @@ __all__ = [
     "SentenceEmbedder",
     "build_baselines",
     "build_model",
+    "class_probabilities",
     "informative_features",
     "positive_scores",
 ]
@@ -44,12 +45,14 @@ def _normaliser() -> FunctionTransformer:
 
 
 class KeywordBaseline(ClassifierMixin, BaseEstimator):
-    """Flag messages by the words most typical of the positive class in the training data.
+    """Assign texts by the words most typical of each class in the training data.
 
-    The score is the share of the ``n_keywords`` keywords present in a message. Keywords are
-    the words with the highest smoothed log-odds of the positive class among words seen in
-    at least ``min_count`` training messages: the rule a person would write by looking at
-    the data, learnt in a millisecond.
+    Keywords of a class are the ``n_keywords`` words with the highest smoothed log-odds of that
+    class against all others, among words seen in at least ``min_count`` training texts: the
+    rule a person would write by looking at the data, learnt in a millisecond. With two
+    classes only the positive class (code 1) has keywords and the score is the share of them
+    present, so a threshold can be chosen on it; with more, each class scores the share of its
+    own keywords present and a text without any gets the class shares of the training data.
     """
 
     def __init__(self, n_keywords: int = 20, min_count: int = 3) -> None:
@@ -57,33 +60,52 @@ class KeywordBaseline(ClassifierMixin, BaseEstimator):
         self.min_count = min_count
 
     def fit(self, texts: list[str], y: npt.ArrayLike) -> KeywordBaseline:
-        """Choose the keywords from ``texts`` labelled ``y`` (1 = positive)."""
+        """Choose the keywords of each class from ``texts`` labelled ``y`` (class codes)."""
         labels = np.asarray(y)
+        self.classes_ = np.unique(labels)
         vectoriser = CountVectorizer(binary=True, min_df=self.min_count)
         counts = vectoriser.fit_transform(texts)
-        positive = np.asarray(counts[labels == 1].sum(axis=0)).ravel() + 1.0
-        negative = np.asarray(counts[labels == 0].sum(axis=0)).ravel() + 1.0
-        log_odds = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
-        top = np.argsort(-log_odds, kind="stable")[: self.n_keywords]
-        self.keywords_ = vectoriser.get_feature_names_out()[top].tolist()
-        self.classes_ = np.array([0, 1])
+        names = vectoriser.get_feature_names_out()
+        scored = self.classes_[1:] if self.classes_.size == 2 else self.classes_
+        self.keywords_ = []
+        for cls in scored:
+            inside = np.asarray(counts[labels == cls].sum(axis=0)).ravel() + 1.0
+            outside = np.asarray(counts[labels != cls].sum(axis=0)).ravel() + 1.0
+            log_odds = np.log(inside / inside.sum()) - np.log(outside / outside.sum())
+            top = np.argsort(-log_odds, kind="stable")[: self.n_keywords]
+            self.keywords_.append(names[top].tolist())
+        self.prior_ = np.array([np.mean(labels == cls) for cls in self.classes_])
         return self
 
+    def _shares(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Return, per text and scored class, the share of that class's keywords present."""
+        shares = []
+        for keywords in self.keywords_:
+            matcher = CountVectorizer(
+                binary=True, vocabulary={w: i for i, w in enumerate(keywords)}
+            )
+            hits = np.asarray(matcher.transform(texts).sum(axis=1)).ravel()
+            shares.append(hits / max(1, len(keywords)))
+        return np.column_stack(shares)
+
     def predict_proba(self, texts: list[str]) -> npt.NDArray[np.float64]:
-        """Return ``[1 - score, score]`` per message, score = share of keywords present."""
-        vocabulary = {word: i for i, word in enumerate(self.keywords_)}
-        matcher = CountVectorizer(binary=True, vocabulary=vocabulary)
-        hits = np.asarray(matcher.transform(texts).sum(axis=1)).ravel()
-        score = hits / max(1, len(self.keywords_))
-        return np.column_stack([1.0 - score, score])
+        """Return one score per class and text, each row summing to 1."""
+        shares = self._shares(texts)
+        if self.classes_.size == 2:
+            return np.column_stack([1.0 - shares[:, 0], shares[:, 0]])
+        # The prior, scaled far below one keyword's share, only breaks ties and empty rows.
+        scores = shares + 1e-6 * self.prior_
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def predict(self, texts: list[str]) -> npt.NDArray[np.int64]:
-        """Flag a message when it holds at least one keyword."""
-        return (self.predict_proba(texts)[:, 1] > 0).astype(np.int64)
+        """Return the class with the most keywords (two classes: the positive one on any)."""
+        if self.classes_.size == 2:
+            return np.where(self._shares(texts)[:, 0] > 0, self.classes_[1], self.classes_[0])
+        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
-    """Encode messages with a sentence-transformers model (the optional ``embeddings`` extra).
+    """Encode texts with a sentence-transformers model (the optional ``embeddings`` extra).
 
     The model is loaded on first use and cached by name, outside the estimator, so the
     saved pipeline stores only ``model_name``.
@@ -97,7 +119,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Return one unit-length embedding per message."""
+        """Return one unit-length embedding per text."""
         if self.model_name not in _ENCODERS:
             _ENCODERS[self.model_name] = _load_encoder(self.model_name)
         encoder = _ENCODERS[self.model_name]
@@ -116,7 +138,7 @@ def _load_encoder(name: str) -> Any:
 
 
 def build_model(config: Config) -> Pipeline:
-    """Return the unfitted pipeline of the configured kind, from raw text to a spam score.
+    """Return the unfitted pipeline of the configured kind, from raw text to class scores.
 
     Raises:
         ConfigError: ``sentence_embedding`` is chosen without the ``embeddings`` extra.
@@ -131,16 +153,16 @@ def build_model(config: Config) -> Pipeline:
             [
                 ("normalise", _normaliser()),
                 ("features", SentenceEmbedder(config.model.embedding_model)),
-                ("classifier", LogisticRegression(C=config.model.c, max_iter=2000)),
+                ("classifier", LogisticRegression(C=config.model.C, max_iter=2000)),
             ]
         )
     if kind == "linear_svm":
         # A margin is not a probability: calibrate it, so that the threshold is one.
         classifier: BaseEstimator = CalibratedClassifierCV(
-            LinearSVC(C=config.model.c), method="sigmoid", cv=3
+            LinearSVC(C=config.model.C), method="sigmoid", cv=3
         )
     else:
-        classifier = LogisticRegression(C=config.model.c, max_iter=2000)
+        classifier = LogisticRegression(C=config.model.C, max_iter=2000)
     return Pipeline(
         [
             ("normalise", _normaliser()),
@@ -160,32 +182,49 @@ def build_baselines() -> dict[str, Pipeline]:
     }
 
 
-def positive_scores(model: Pipeline, texts: list[str]) -> npt.NDArray[np.float64]:
-    """Return the positive-class score of each text."""
-    classes = list(model.classes_)
-    return np.asarray(model.predict_proba(texts)[:, classes.index(1)], dtype=np.float64)
+def class_probabilities(model: Any, texts: list[str], n_classes: int) -> npt.NDArray[np.float64]:
+    """Return an ``(n_texts, n_classes)`` array: column ``i`` is the probability of class ``i``.
+
+    A model fitted on data lacking a class has no column for it; that class gets 0.
+    """
+    raw = np.asarray(model.predict_proba(texts), dtype=np.float64)
+    out = np.zeros((len(texts), n_classes), dtype=np.float64)
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = raw
+    return out
+
+
+def positive_scores(model: Any, texts: list[str]) -> npt.NDArray[np.float64]:
+    """Return the score of class 1 (the positive class of a binary model) for each text."""
+    return class_probabilities(model, texts, 2)[:, 1]
 
 
 def _coefficients(classifier: Any) -> npt.NDArray[np.float64] | None:
+    """Return the classifier's weights, one row per class (one row in all for two classes)."""
     if isinstance(classifier, CalibratedClassifierCV):
-        weights = [c.estimator.coef_.ravel() for c in classifier.calibrated_classifiers_]
+        weights = [np.atleast_2d(c.estimator.coef_) for c in classifier.calibrated_classifiers_]
         return np.mean(weights, axis=0)
     coef = getattr(classifier, "coef_", None)
-    return None if coef is None else np.asarray(coef, dtype=np.float64).ravel()
+    return None if coef is None else np.atleast_2d(np.asarray(coef, dtype=np.float64))
 
 
-def informative_features(model: Pipeline, top: int) -> dict[str, list[tuple[str, float]]]:
-    """Return the ``top`` features pushing towards each class, with their weights.
+def informative_features(
+    model: Pipeline, classes: tuple[str, ...], top: int
+) -> dict[str, list[tuple[str, float]]]:
+    """Return, per class name, the ``top`` features pushing towards it, with their weights.
 
-    Empty lists when the model has no per-feature weights (sentence embeddings).
+    With two classes the model has one weight per feature: positive weights push towards the
+    positive class, negative ones towards the other. Empty when the model has no per-feature
+    weights (sentence embeddings).
     """
     weights = _coefficients(model.named_steps["classifier"])
     features = model.named_steps["features"]
     if weights is None or not hasattr(features, "get_feature_names_out"):
-        return {"positive": [], "negative": []}
+        return {name: [] for name in classes}
     names = features.get_feature_names_out()
-    order = np.argsort(weights, kind="stable")
-    return {
-        "positive": [(str(names[i]), float(weights[i])) for i in order[::-1][:top]],
-        "negative": [(str(names[i]), float(weights[i])) for i in order[:top]],
-    }
+    rows = [-weights[0], weights[0]] if weights.shape[0] == 1 else list(weights)
+
+    def strongest(row: npt.NDArray[np.float64]) -> list[tuple[str, float]]:
+        order = np.argsort(-row, kind="stable")[:top]
+        return [(str(names[i]), float(row[i])) for i in order if row[i] > 0]
+
+    return {name: strongest(row) for name, row in zip(classes, rows, strict=True)}

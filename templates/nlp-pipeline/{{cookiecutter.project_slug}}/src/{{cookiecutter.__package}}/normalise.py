@@ -1,9 +1,9 @@
-"""Normalise message text so that the model and the de-duplicator see content, not noise.
+"""Normalise text so that the model and the de-duplicator see content, not noise.
 
 Unicode NFKC folds look-alike characters (full-width digits, ligatures, non-breaking spaces),
 and URLs, e-mail addresses, phone numbers and other numbers become placeholder tokens: the
-model should learn "contains a premium-rate number", not one particular number, and two
-copies of a campaign that differ only in the number are the same message.
+model should learn "contains a phone number", not one particular number, and two copies of a
+template that differ only in a number or a link are the same text.
 """
 
 from __future__ import annotations
@@ -64,16 +64,16 @@ def normalise_many(texts: Iterable[str]) -> list[str]:
 
 
 def dedup_key(normalised: str) -> str:
-    """Return the key under which two normalised messages are exact duplicates.
+    """Return the key under which two normalised texts are exact duplicates.
 
-    Case and punctuation are dropped too: "Call me!" and "call me" are the same message to a
+    Case and punctuation are dropped too: "Call me!" and "call me" are the same text to a
     reader, and letting one sit in training and the other in the test set would leak it.
     """
     return _SPACE_RE.sub(" ", _DEDUP_DROP_RE.sub(" ", normalised.casefold())).strip()
 
 
 def text_flags(texts: pd.Series) -> pd.DataFrame:
-    """Return the subgroup attributes of raw messages: length, and URL or number presence.
+    """Return the subgroup attributes of raw texts: length, and URL or number presence.
 
     Computed on the raw text so that the subgroups mean what a reader expects of them.
     """

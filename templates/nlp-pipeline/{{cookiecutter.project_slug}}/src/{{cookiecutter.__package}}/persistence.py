@@ -1,25 +1,37 @@
-"""Save and load the trained pipeline with skops, trusting only the types listed here.
+"""Save and load the trained pipeline with skops, trusting exactly the types listed here.
 
-A pickle runs whatever code the file names when it is loaded; a skops file is data, and
-loading it refuses every type not trusted explicitly. The list below is the complete set of
-non-builtin types a trained pipeline of this project contains, so a tampered or foreign file
-is refused with the names of the unexpected types.
+A pickle runs whatever code the file names when it is loaded; a skops file is data, and skops
+constructs only the types it trusts. ``TRUSTED_TYPES`` is the complete, exact set of types a
+trained pipeline of this project holds beyond skops's own defaults, written here in code and
+reviewed like code: never a prefix, never read from ``model.json`` (which sits beside the model
+and could be replaced with it). ``modelfile`` refuses a file naming anything else before any of
+it is constructed, and refuses to save a pipeline that would need more, so a new type fails at
+training time with its name, not in production.
+
+``model.json`` holds the decision that goes with the pipeline (the classes, the threshold or the
+cost matrix): plain data, read as JSON, never executed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sklearn.pipeline import Pipeline
 
+from .costmatrix import CostMatrix
+from .modelfile import ModelFileError, dump_model, load_model_file
+from .models import class_probabilities
+
 __all__ = [
-    "MODEL_FILE",
     "META_FILE",
-    "ModelLoadError",
+    "MODEL_FILE",
     "TRUSTED_TYPES",
+    "ModelLoadError",
     "TrainedModel",
     "load",
     "save",
@@ -40,66 +52,103 @@ TRUSTED_TYPES = frozenset(
 
 
 class ModelLoadError(RuntimeError):
-    """No trained model, or a model file holding types this project does not trust."""
+    """No trained model, a damaged one, or a model file naming types this project does not trust."""
 
 
 @dataclass(frozen=True)
 class TrainedModel:
     """The fitted pipeline and the decision that goes with it.
 
-    ``threshold`` was chosen on the validation set by expected cost; a message is flagged
-    when its score is at or above it.
+    ``classes`` are the class names in code order. Two classes: a text is given the positive
+    class (code 1) when its score is at or above ``threshold``, chosen on the validation set
+    by expected cost. More: it is given the class with the lowest expected cost under
+    ``costs``; ``threshold`` is None.
     """
 
     pipeline: Pipeline
-    threshold: float
-    positive_label: str
-    negative_label: str
-    metadata: dict[str, Any]
+    classes: tuple[str, ...]
+    costs: CostMatrix
+    threshold: float | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def binary(self) -> bool:
+        """Whether the decision is a threshold on the positive class's score."""
+        return self.threshold is not None
+
+    def probabilities(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Return the probability of each class (columns in code order) for each text."""
+        return class_probabilities(self.pipeline, texts, len(self.classes))
+
+    def decide(self, probabilities: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """Return the class code the decision rule gives each row of probabilities."""
+        if self.threshold is not None:
+            return (probabilities[:, 1] >= self.threshold).astype(np.int64)
+        return self.costs.decide(probabilities)
 
 
 def save(model: TrainedModel, folder: Path) -> Path:
-    """Write the pipeline (skops) and its decision metadata (JSON) into ``folder``."""
-    import skops.io as sio
+    """Write the pipeline (skops) and its decision (JSON) into ``folder``.
 
-    folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.pipeline, folder / MODEL_FILE)
+    Raises:
+        ModelLoadError: the pipeline holds a type outside ``TRUSTED_TYPES``; nothing is saved.
+
+    """
+    try:
+        dump_model(model.pipeline, folder / MODEL_FILE, trusted=TRUSTED_TYPES)
+    except ModelFileError as err:
+        raise ModelLoadError(str(err)) from err
     meta = {
         **model.metadata,
+        "classes": list(model.classes),
         "threshold": model.threshold,
-        "positive_label": model.positive_label,
-        "negative_label": model.negative_label,
+        "costs": model.costs.matrix.tolist(),
+        "currency": model.costs.currency,
     }
     (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return folder / MODEL_FILE
+
+
+def _decision(meta: dict[str, Any], path: Path) -> tuple[tuple[str, ...], CostMatrix, float | None]:
+    try:
+        classes = tuple(str(name) for name in meta.pop("classes"))
+        matrix = np.array(meta.pop("costs"), dtype=np.float64)
+        threshold = meta.pop("threshold")
+        currency = str(meta.pop("currency"))
+        if matrix.shape != (len(classes), len(classes)) or not np.isfinite(matrix).all():
+            raise ValueError("the cost matrix does not fit the classes")
+        if threshold is not None:
+            threshold = float(threshold)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelLoadError(
+            f"{path.name} is not this project's model metadata ({err}): run `make train`"
+        ) from err
+    matrix.setflags(write=False)
+    return classes, CostMatrix(classes, matrix, currency), threshold
 
 
 def load(folder: Path) -> TrainedModel:
     """Load the model saved in ``folder``.
 
     Raises:
-        ModelLoadError: no model there (train first), or the file holds types outside
-            ``TRUSTED_TYPES``.
+        ModelLoadError: no model there (train first), the files are damaged, or the model
+            file names a type outside ``TRUSTED_TYPES``; nothing from the file has run then.
 
     """
-    import skops.io as sio
-
     path, meta_path = folder / MODEL_FILE, folder / META_FILE
     if not path.is_file() or not meta_path.is_file():
         raise ModelLoadError(f"no trained model in {folder}: run `make train` first")
-    untrusted = set(sio.get_untrusted_types(file=path))
-    unexpected = sorted(untrusted - TRUSTED_TYPES)
-    if unexpected:
+    try:
+        pipeline = load_model_file(path, trusted=TRUSTED_TYPES)
+    except ModelFileError as err:
         raise ModelLoadError(
-            f"{path} holds types this project does not trust: {', '.join(unexpected)}; "
-            "retrain the model instead of loading a file from elsewhere"
-        )
-    pipeline = sio.load(path, trusted=sorted(untrusted))
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            f"{err}; retrain rather than load a model file from elsewhere"
+        ) from err
+    try:
+        meta = dict(json.loads(meta_path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as err:
+        raise ModelLoadError(f"{meta_path.name} is unreadable ({err}): run `make train`") from err
+    classes, costs, threshold = _decision(meta, meta_path)
     return TrainedModel(
-        pipeline=pipeline,
-        threshold=float(meta.pop("threshold")),
-        positive_label=str(meta.pop("positive_label")),
-        negative_label=str(meta.pop("negative_label")),
-        metadata=meta,
+        pipeline=pipeline, classes=classes, costs=costs, threshold=threshold, metadata=meta
     )

@@ -1,8 +1,10 @@
-"""Classify messages from a CSV file, a JSONL file or stdin, in batches, as a stream.
+"""Classify texts from a CSV file, a JSONL file or stdin, in batches, as a stream.
 
 Input is read and output written one batch at a time, so memory stays flat whatever the
 input size, and results appear while the input is still arriving on a pipe. Each output
-record is the input record plus ``label`` and ``score``.
+record is the input record plus ``label`` (the class given) and ``score``: with two classes
+the positive class's score, which the threshold is compared with; with more, the probability
+of the class given. Several text columns are joined with a newline, as in training.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import csv
 import itertools
 import json
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+import numpy as np
 from tqdm import tqdm
 
-from .models import positive_scores
 from .persistence import TrainedModel
 from .progress import interactive
 
@@ -32,16 +35,16 @@ class PredictError(ValueError):
 
 @dataclass(frozen=True)
 class PredictStats:
-    """How many messages were classified, how many flagged, and how long it took."""
+    """How many texts were classified, how many went to each class, and how long it took."""
 
-    messages: int
-    flagged: int
+    texts: int
     seconds: float
+    per_class: dict[str, int] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
-        """Throughput in messages per second (0 when nothing was classified)."""
-        return self.messages / self.seconds if self.seconds > 0 else 0.0
+        """Throughput in texts per second (0 when nothing was classified)."""
+        return self.texts / self.seconds if self.seconds > 0 else 0.0
 
 
 def format_for(name: str) -> str:
@@ -55,15 +58,16 @@ def format_for(name: str) -> str:
 
 
 def _records(
-    source: TextIO, fmt: str, text_column: str
+    source: TextIO, fmt: str, text_columns: Sequence[str]
 ) -> tuple[Iterator[dict[str, Any]], list[str]]:
     """Return the records of ``source`` and, for CSV, its column names."""
     if fmt == "csv":
         reader = csv.DictReader(source)
         fields = list(reader.fieldnames or [])
-        if text_column not in fields:
+        missing = [c for c in text_columns if c not in fields]
+        if missing:
             raise PredictError(
-                f"the CSV has no column {text_column!r} (columns: {fields}); pass --text-column"
+                f"the CSV has no column {missing[0]!r} (columns: {fields}); pass --text-column"
             )
         return iter(reader), fields
     if fmt == "jsonl":
@@ -76,12 +80,21 @@ def _records(
                     item = json.loads(line)
                 except json.JSONDecodeError as err:
                     raise PredictError(f"line {number}: invalid JSON ({err.msg})") from err
-                if not isinstance(item, dict) or not isinstance(item.get(text_column), str):
-                    raise PredictError(f"line {number}: no string field {text_column!r}")
+                if not isinstance(item, dict):
+                    raise PredictError(f"line {number}: not a JSON object")
+                missing = [c for c in text_columns if not isinstance(item.get(c), str)]
+                if missing:
+                    raise PredictError(f"line {number}: no string field {missing[0]!r}")
                 yield item
 
         return parse(), []
-    return ({text_column: line.rstrip("\r\n")} for line in source if line.strip()), []
+    column = text_columns[0]
+    return ({column: line.rstrip("\r\n")} for line in source if line.strip()), []
+
+
+def _text(record: dict[str, Any], columns: Sequence[str]) -> str:
+    parts = (str(record.get(c) or "").strip() for c in columns)
+    return "\n".join(part for part in parts if part)
 
 
 def predict_stream(
@@ -90,10 +103,12 @@ def predict_stream(
     sink: TextIO,
     *,
     fmt: str,
-    text_column: str = "text",
+    text_columns: Sequence[str] = ("text",),
     batch_size: int = 4096,
 ) -> PredictStats:
     """Classify every record of ``source`` and write it with its label and score to ``sink``.
+
+    ``text_columns`` name the fields holding the text (plain text input uses the first only).
 
     Raises:
         PredictError: the format is unknown, the text column is missing or a record is
@@ -102,30 +117,34 @@ def predict_stream(
     """
     if fmt not in FORMATS:
         raise PredictError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    records, fields = _records(source, fmt, text_column)
+    columns = list(text_columns) or ["text"]
+    records, fields = _records(source, fmt, columns)
     writer = csv.DictWriter(sink, fieldnames=[*fields, "label", "score"]) if fmt == "csv" else None
     if writer is not None:
         writer.writeheader()
-    labels = (model.negative_label, model.positive_label)
-    count = flagged = 0
+    counts: Counter[str] = Counter()
+    count = 0
     start = time.perf_counter()
-    with tqdm(unit="msg", desc="predict", disable=not interactive()) as bar:
+    with tqdm(unit="text", desc="predict", disable=not interactive()) as bar:
         while batch := list(itertools.islice(records, batch_size)):
-            texts = [str(record.get(text_column) or "") for record in batch]
-            scores = positive_scores(model.pipeline, texts)
-            decisions = scores >= model.threshold
-            for record, score, decision in zip(
-                batch, scores.tolist(), decisions.tolist(), strict=True
-            ):
-                out = {**record, "label": labels[int(decision)], "score": round(score, 6)}
+            texts = [_text(record, columns) for record in batch]
+            probabilities = model.probabilities(texts)
+            given = model.decide(probabilities)
+            column = given if model.threshold is None else np.ones_like(given)
+            scores = probabilities[np.arange(len(batch)), column]
+            for record, code, score in zip(batch, given.tolist(), scores.tolist(), strict=True):
+                label = model.classes[code]
+                counts[label] += 1
+                out = {**record, "label": label, "score": round(score, 6)}
                 if writer is not None:
                     writer.writerow(out)
                 elif fmt == "jsonl":
                     sink.write(json.dumps(out, ensure_ascii=False) + "\n")
                 else:
-                    sink.write(f"{out['label']}\t{out['score']:.6f}\t{record[text_column]}\n")
+                    sink.write(f"{label}\t{score:.6f}\t{record[columns[0]]}\n")
             sink.flush()
             count += len(batch)
-            flagged += int(decisions.sum())
             bar.update(len(batch))
-    return PredictStats(messages=count, flagged=flagged, seconds=time.perf_counter() - start)
+    return PredictStats(
+        texts=count, seconds=time.perf_counter() - start, per_class=dict(counts.most_common())
+    )

@@ -1,9 +1,10 @@
-"""Stages up to the trained model: ingest, normalise, de-duplicate, split, fit, threshold.
+"""Stages up to the trained model: ingest, normalise, de-duplicate, split, fit, decision rule.
 
-The threshold is chosen here, on the validation set, by expected cost; the test set is
-only read by ``evaluate``. Everything the later stages need is saved under ``models/``: the
-pipeline (skops), its decision metadata, the split with every message's part, and the facts
-about the data that the datasheet reports.
+With two classes the threshold is chosen here, on the validation set, by expected cost; with
+more, the decision is the class with the lowest expected cost under the configured matrix. The
+test set is only read by ``evaluate``. Everything the later stages need is saved under
+``models/``: the pipeline (skops), its decision, the split with every text's part, and the
+facts about the data that the datasheet reports.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from . import persistence
-from .config import Config
-from .costs import ErrorCosts, best_threshold
+from .config import DELIMITER_NAMES, Config
+from .costmatrix import cost_matrix
+from .costs import best_threshold
 from .dedup import DedupResult, deduplicate
 from .ingest import Corpus, read_corpus
-from .models import build_model, positive_scores
+from .models import build_model, class_probabilities
 from .normalise import normalise_many, text_flags
 from .progress import StageBar
 from .split import SPLITS, split_groups
@@ -40,15 +42,16 @@ __all__ = [
 SPLIT_FILE = "split.csv"
 DATA_FILE = "data.json"
 _MAX_BAD_ROWS_LISTED = 20
+# A class with fewer test texts than this gets a data-quality note: its intervals are wide.
+_FEW_TEST_TEXTS = 30
 
 
 @dataclass(frozen=True)
 class Prepared:
     """The corpus after ingest, normalisation, de-duplication and the split.
 
-    ``frame`` has one row per unique message: ``origin``, ``label``, ``text``, ``y``,
-    ``normalised``, ``copies``, ``group``, ``split``, ``length``, ``has_url``,
-    ``has_number``.
+    ``frame`` has one row per unique text: ``origin``, ``label``, ``class``, ``text``, ``y``,
+    ``normalised``, ``copies``, ``group``, ``split``, ``length``, ``has_url``, ``has_number``.
     """
 
     frame: pd.DataFrame
@@ -58,7 +61,7 @@ class Prepared:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """What training produced: the prepared data and the saved model with its threshold."""
+    """What training produced: the prepared data and the saved model with its decision."""
 
     prepared: Prepared
     model: persistence.TrainedModel
@@ -73,7 +76,7 @@ def prepare(config: Config) -> Prepared:
     """
     with StageBar(["ingest", "normalise", "deduplicate", "split"], "prepare") as bar:
         bar.start("ingest")
-        corpus = read_corpus(config.data)
+        corpus = read_corpus(config.data, config.labels)
         bar.start("normalise")
         normalised = normalise_many(corpus.frame["text"])
         bar.start("deduplicate")
@@ -92,6 +95,7 @@ def prepare(config: Config) -> Prepared:
             test_fraction=config.split.test_fraction,
             validation_fraction=config.split.validation_fraction,
             seed=config.seed,
+            classes=corpus.classes,
         )
         frame = pd.concat(
             [dedup.frame.assign(split=parts), text_flags(dedup.frame["text"])], axis=1
@@ -99,76 +103,159 @@ def prepare(config: Config) -> Prepared:
     return Prepared(frame=frame, corpus=corpus, dedup=dedup)
 
 
+def _quality_notes(prepared: Prepared, config: Config) -> list[str]:
+    """Return what was done to the data and how to change it, one sentence each."""
+    corpus, dedup, frame = prepared.corpus, prepared.dedup, prepared.frame
+    items = config.dataset.items
+    notes = []
+    if corpus.delimiter is not None:
+        name = DELIMITER_NAMES.get(corpus.delimiter, repr(corpus.delimiter))
+        how = "detected" if corpus.delimiter_detected else "as configured"
+        notes.append(f"Fields split at the {name} ({how}); set [data] delimiter to change it.")
+    if corpus.bad_rows:
+        first = corpus.bad_rows[0]
+        notes.append(
+            f"{len(corpus.bad_rows):,} unreadable rows left out (first: {first.location}, "
+            f"{first.reason}); the run stops above [data] max_bad_fraction = "
+            f"{config.data.max_bad_fraction}."
+        )
+    for label, count in sorted(corpus.dropped.items()):
+        notes.append(
+            f"{count:,} rows labelled {label!r} left out, as [labels] drop asks; map the label "
+            "in [labels.map] to keep them."
+        )
+    merged: dict[str, list[str]] = {}
+    for raw, name in config.labels.map.items():
+        merged.setdefault(name, []).append(raw)
+    for name, raws in merged.items():
+        if len(raws) > 1:
+            notes.append(
+                f"Labels {', '.join(map(repr, raws))} are merged into the class {name!r} "
+                "([labels.map])."
+            )
+    renamed = [
+        f"{raws[0]!r} as {name!r}"
+        for name, raws in merged.items()
+        if len(raws) == 1 and raws[0] != name
+    ]
+    if renamed:
+        notes.append(f"Labels shown by their class names ([labels.map]): {', '.join(renamed)}.")
+    if dedup.exact_removed:
+        notes.append(
+            f"{dedup.exact_removed:,} exact duplicates removed (the first copy kept), so no "
+            f"{config.dataset.item} is counted twice or sits on both sides of the split."
+        )
+    if dedup.conflicting_texts:
+        notes.append(
+            f"{dedup.conflicting_texts:,} texts appeared under different classes "
+            f"({dedup.conflicting_rows:,} rows) and were removed: neither label can be trusted."
+        )
+    test = frame[frame["split"] == "test"]
+    few = [
+        f"{name!r} ({count})"
+        for code, name in enumerate(corpus.classes)
+        if (count := int((test["y"] == code).sum())) < _FEW_TEST_TEXTS
+    ]
+    if few:
+        notes.append(
+            f"Fewer than {_FEW_TEST_TEXTS} test {items} in {', '.join(few)}: intervals there are "
+            "wide; more data, or merging classes in [labels.map], would narrow them."
+        )
+    shares = frame["y"].value_counts(normalize=True)
+    if shares.max() > 0.9:
+        top = corpus.classes[int(shares.idxmax())]
+        notes.append(
+            f"{shares.max():.0%} of the {items} are {top!r}: accuracy alone would flatter any "
+            "model, so the report leads with per-class metrics and costs."
+        )
+    return notes
+
+
 def data_facts(prepared: Prepared, config: Config) -> dict[str, Any]:
-    """Return the datasheet's facts about the data: source, counts, duplicates, bad rows."""
+    """Return the datasheet's facts about the data: source, counts, duplicates, notes."""
     frame, corpus, dedup = prepared.frame, prepared.corpus, prepared.dedup
     raw = corpus.frame
+    classes = corpus.classes
     return {
         "source": config.data.path.name,
         "format": config.data.format,
         "encoding": corpus.encoding,
-        "rows_read": len(raw) + len(corpus.bad_rows),
-        "messages": len(raw),
-        "positive_label": config.data.positive_label,
-        "negative_label": config.data.negative_label,
-        "positive_messages": int(raw["y"].sum()),
+        "delimiter": corpus.delimiter,
+        "delimiter_detected": corpus.delimiter_detected,
+        "text_columns": list(config.data.text_columns),
+        "classes": list(classes),
+        "item": config.dataset.item,
+        "items": config.dataset.items,
+        "rows_read": len(raw) + len(corpus.bad_rows) + sum(corpus.dropped.values()),
+        "texts": len(raw),
+        "per_class": {name: int((raw["y"] == code).sum()) for code, name in enumerate(classes)},
         "bad_rows": len(corpus.bad_rows),
         "bad_row_examples": [
             {"location": row.location, "reason": row.reason}
             for row in corpus.bad_rows[:_MAX_BAD_ROWS_LISTED]
         ],
+        "dropped_rows": dict(sorted(corpus.dropped.items())),
         "exact_duplicates_removed": dedup.exact_removed,
         "conflicting_texts": dedup.conflicting_texts,
         "conflicting_rows": dedup.conflicting_rows,
         "near_duplicate_pairs": dedup.near_pairs,
         "candidate_pairs_checked": dedup.candidate_pairs,
         "near_duplicate_jaccard": config.dedup.near_duplicate_jaccard,
-        "unique_messages": len(frame),
+        "unique_texts": len(frame),
         "groups": dedup.groups,
-        "messages_in_multi_message_groups": int(frame["group"].duplicated(keep=False).sum()),
+        "texts_in_multi_text_groups": int(frame["group"].duplicated(keep=False).sum()),
         "split": {
             part: {
-                "messages": int((frame["split"] == part).sum()),
-                "positive": int(frame.loc[frame["split"] == part, "y"].sum()),
+                "texts": int((frame["split"] == part).sum()),
+                "per_class": {
+                    name: int(((frame["split"] == part) & (frame["y"] == code)).sum())
+                    for code, name in enumerate(classes)
+                },
             }
             for part in SPLITS
         },
         "median_length": float(frame["length"].median()),
+        "quality_notes": _quality_notes(prepared, config),
     }
 
 
 def train(config: Config) -> TrainResult:
-    """Prepare the data, fit the configured model, choose its threshold, save everything.
+    """Prepare the data, fit the configured model, set its decision rule, save everything.
 
     Raises:
         IngestError, SplitError, ConfigError: see ``prepare`` and ``build_model``.
+        ModelLoadError: the fitted pipeline holds a type outside ``TRUSTED_TYPES``.
 
     """
     prepared = prepare(config)
     frame = prepared.frame
+    classes = prepared.corpus.classes
     train_rows = frame[frame["split"] == "train"]
     validation = frame[frame["split"] == "validation"]
-    with StageBar(["fit", "threshold", "save"], "train") as bar:
+    with StageBar(["fit", "decision", "save"], "train") as bar:
         bar.start("fit")
         pipeline = build_model(config)
         pipeline.fit(train_rows["text"].tolist(), train_rows["y"].to_numpy())
-        bar.start("threshold")
-        costs = ErrorCosts(config.costs.false_positive, config.costs.false_negative)
-        scores = positive_scores(pipeline, validation["text"].tolist())
-        threshold = best_threshold(validation["y"].to_numpy(), scores, costs)
+        bar.start("decision")
+        costs = cost_matrix(config.costs, config.labels)
+        threshold = None
+        if config.labels.binary:
+            scores = class_probabilities(pipeline, validation["text"].tolist(), 2)[:, 1]
+            threshold = best_threshold(validation["y"].to_numpy(), scores, costs.error_costs())
         bar.start("save")
         model = persistence.TrainedModel(
             pipeline=pipeline,
+            classes=classes,
+            costs=costs,
             threshold=threshold,
-            positive_label=config.data.positive_label,
-            negative_label=config.data.negative_label,
             metadata={"kind": config.model.kind, "seed": config.seed},
         )
+        config.models_dir.mkdir(parents=True, exist_ok=True)
         persistence.save(model, config.models_dir)
         frame.to_csv(config.models_dir / SPLIT_FILE, index=False)
         facts = data_facts(prepared, config)
         (config.models_dir / DATA_FILE).write_text(
-            json.dumps(facts, indent=2) + "\n", encoding="utf-8"
+            json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     return TrainResult(prepared=prepared, model=model)
 
@@ -177,7 +264,13 @@ def load_split(config: Config) -> pd.DataFrame:
     """Read the split saved by ``train``, with the column types it was written with."""
     frame = pd.read_csv(
         config.models_dir / SPLIT_FILE,
-        dtype={"origin": "string", "label": "string", "text": "string", "split": "string"},
+        dtype={
+            "origin": "string",
+            "label": "string",
+            "class": "string",
+            "text": "string",
+            "split": "string",
+        },
         keep_default_na=False,
     )
     frame["y"] = frame["y"].astype(np.int64)

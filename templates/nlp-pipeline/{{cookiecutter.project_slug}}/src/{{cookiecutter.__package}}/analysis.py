@@ -1,0 +1,148 @@
+"""Where the model goes wrong: the pairs of classes it confuses, and the subgroups it serves worst.
+
+A metric says how often; these say where and on what. The confused pairs come with the texts
+the model was most sure about and still got wrong, which is where a reader finds label noise,
+ambiguous classes and the patterns the features miss. The subgroups are properties of the text
+itself (its length, a link, a number), so they exist in any corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .business import per_n
+from .costmatrix import CostMatrix, confusion
+from .metrics import macro, micro_f1, precision_of, recall_of
+
+__all__ = ["confused_pairs", "length_bins", "subgroup_metrics"]
+
+_TEXT_LIMIT = 240
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def confused_pairs(
+    frame: pd.DataFrame,
+    y: npt.NDArray[np.int64],
+    predicted: npt.NDArray[np.int64],
+    probabilities: npt.NDArray[np.float64],
+    classes: Sequence[str],
+    *,
+    pairs: int,
+    examples: int,
+) -> list[dict[str, Any]]:
+    """Return the ``pairs`` most frequent confusions, each with its most confident mistakes.
+
+    A confusion is a true class and the class given instead. Each entry: ``true``,
+    ``predicted``, ``count``, ``share_of_true`` and ``examples`` (``origin``, ``text``,
+    ``confidence``: the probability the model gave the wrong class), most confident first.
+    """
+    k = len(classes)
+    counts = confusion(y, predicted, k)
+    off = [(int(counts[i, j]), i, j) for i in range(k) for j in range(k) if i != j and counts[i, j]]
+    off.sort(key=lambda item: (-item[0], item[1], item[2]))
+    result = []
+    for count, i, j in off[:pairs]:
+        rows = np.flatnonzero((y == i) & (predicted == j))
+        confidence = probabilities[rows, j]
+        order = rows[np.argsort(-confidence, kind="stable")][:examples]
+        result.append(
+            {
+                "true": classes[i],
+                "predicted": classes[j],
+                "count": count,
+                "share_of_true": float(count / counts[i].sum()),
+                "examples": [
+                    {
+                        "origin": str(frame["origin"].iloc[row]),
+                        "text": str(frame["text"].iloc[row])[:_TEXT_LIMIT],
+                        "confidence": float(probabilities[row, j]),
+                    }
+                    for row in order
+                ],
+            }
+        )
+    return result
+
+
+def length_bins(lengths: npt.ArrayLike) -> list[tuple[float, float, str]]:
+    """Return length ranges splitting ``lengths`` into thirds, named for a reader.
+
+    The cut points are the 1/3 and 2/3 quantiles of the lengths given (the whole corpus, so
+    the bins mean the same in every part); equal cut points merge, so there may be fewer.
+    """
+    values = np.asarray(lengths, dtype=np.float64)
+    cuts = sorted({float(np.floor(q)) for q in np.quantile(values, [1 / 3, 2 / 3])})
+    edges = [-np.inf, *cuts, np.inf]
+    bins = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        if np.isinf(low):
+            name = f"up to {int(high):,} characters"
+        elif np.isinf(high):
+            name = f"over {int(low):,} characters"
+        else:
+            name = f"{int(low) + 1:,} to {int(high):,} characters"
+        bins.append((low, high, name))
+    return bins
+
+
+def _masks(
+    frame: pd.DataFrame, bins: Sequence[tuple[float, float, str]]
+) -> list[tuple[str, str, npt.NDArray[np.bool_]]]:
+    length = frame["length"].to_numpy()
+    masks = [("length", name, (length > low) & (length <= high)) for low, high, name in bins]
+    for column, attribute in (("has_url", "link or e-mail address"), ("has_number", "number")):
+        values = frame[column].to_numpy(dtype=bool)
+        masks.append((attribute, "present", values))
+        masks.append((attribute, "absent", ~values))
+    return masks
+
+
+def subgroup_metrics(
+    frame: pd.DataFrame,
+    y: npt.NDArray[np.int64],
+    predicted: npt.NDArray[np.int64],
+    costs: CostMatrix,
+    bins: Sequence[tuple[float, float, str]],
+) -> list[dict[str, Any]]:
+    """Return, for each subgroup of the texts, how often and how expensively the model errs.
+
+    Rates are per 10,000 texts of the subgroup, so groups of different sizes compare. Every
+    row has ``count``, ``accuracy``, ``macro_f1``, ``errors_per_10k`` and ``cost_per_10k``;
+    with two classes also the positive class's ``positive_share``, ``precision``, ``recall``,
+    ``false_positives_per_10k`` and ``false_negatives_per_10k``. Empty subgroups are skipped.
+    """
+    k = len(costs.classes)
+    rows = []
+    for attribute, group, mask in _masks(frame, bins):
+        n = int(mask.sum())
+        if n == 0:
+            continue
+        truth, given = y[mask], predicted[mask]
+        row: dict[str, Any] = {
+            "attribute": attribute,
+            "group": group,
+            "count": n,
+            "accuracy": _number(micro_f1(truth, given)),
+            "macro_f1": _number(macro("f1", k)(truth, given)),
+            "errors_per_10k": per_n(int(np.count_nonzero(truth != given)), n),
+            "cost_per_10k": per_n(costs.total(truth, given), n),
+        }
+        if k == 2:
+            matrix = confusion(truth, given, 2)
+            row |= {
+                "positive_share": float(np.mean(truth == 1)),
+                "precision": _number(precision_of(1, 2)(truth, given)),
+                "recall": _number(recall_of(1, 2)(truth, given)),
+                "false_positives_per_10k": per_n(int(matrix[0, 1]), n),
+                "false_negatives_per_10k": per_n(int(matrix[1, 0]), n),
+            }
+        rows.append(row)
+    return rows

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+from {{ cookiecutter.__package }}.metrics import (
+    class_metrics,
+    f1_of,
+    macro,
+    micro_f1,
+    precision_of,
+    recall_of,
+)
+
+RNG = np.random.default_rng(0)
+Y = RNG.integers(0, 4, size=400)
+P = np.where(RNG.random(400) < 0.7, Y, RNG.integers(0, 4, size=400))
+
+
+def test_per_class_metrics_match_scikit_learn() -> None:
+    precision, recall, f1, _ = precision_recall_fscore_support(Y, P, labels=range(4))
+    for cls in range(4):
+        assert precision_of(cls, 4)(Y, P) == pytest.approx(precision[cls])
+        assert recall_of(cls, 4)(Y, P) == pytest.approx(recall[cls])
+        assert f1_of(cls, 4)(Y, P) == pytest.approx(f1[cls])
+
+
+@pytest.mark.parametrize("kind", ["precision", "recall", "f1"])
+def test_macro_averages_match_scikit_learn(kind: str) -> None:
+    expected = precision_recall_fscore_support(Y, P, average="macro", zero_division=0)
+    index = ("precision", "recall", "f1").index(kind)
+    assert macro(kind, 4)(Y, P) == pytest.approx(expected[index])
+
+
+def test_micro_f1_is_accuracy_with_one_class_per_case() -> None:
+    assert micro_f1(Y, P) == pytest.approx(f1_score(Y, P, average="micro"))
+    assert micro_f1(Y, P) == pytest.approx(np.mean(Y == P))
+
+
+def test_a_class_never_given_has_no_precision_but_counts_as_zero_in_the_macro() -> None:
+    y, p = np.array([0, 0, 1, 2]), np.array([0, 0, 0, 2])
+    assert np.isnan(precision_of(1, 3)(y, p))
+    assert macro("precision", 3)(y, p) == pytest.approx((2 / 3 + 0 + 1) / 3)
+
+
+def test_class_metrics_hold_intervals_around_each_estimate() -> None:
+    metrics = class_metrics(Y, P, ("a", "b", "c", "d"), resamples=200, seed=0)
+    assert set(metrics["per_class"]) == {"a", "b", "c", "d"}
+    for value in [
+        *(m[k] for m in metrics["per_class"].values() for k in ("precision", "recall", "f1")),
+        *metrics["macro"].values(),
+        metrics["micro_f1"],
+    ]:
+        assert value["low"] <= value["estimate"] <= value["high"]
+    assert metrics["per_class"]["a"]["support"] == int(np.sum(Y == 0))
+
+
+def test_an_undefined_metric_is_reported_without_an_interval() -> None:
+    y, p = np.array([0, 0, 1, 0]), np.zeros(4, dtype=int)
+    spam = class_metrics(y, p, ("ham", "spam"), resamples=100, seed=0)["per_class"]["spam"]
+    assert spam["precision"] == {"estimate": None, "low": None, "high": None}

@@ -42,7 +42,7 @@ MARGINAL = re.compile(
 )
 #: Comparative words outside the vocabulary: a comparison that no interval could back.
 UNBACKED = re.compile(r"\b(?:beats?|outperforms?|better than|worse than|wins?|superior)\b", re.I)
-BEATING = re.compile(r"(\d+) of the (\d+) models other than random are ahead of it")
+BEATING = re.compile(r"(\d+) of the (\d+) models other than random are ahead of random")
 
 
 def _scale(unit: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -264,6 +265,9 @@ def test_metrics_file_is_plain_json_with_the_headline(pipeline_run: PipelineRun)
 
     assert metrics == pipeline_run.metrics
     assert metrics["headline"]["schema"] == 1
+    # The site shows each text as escaped HTML, so a text is a plain sentence, no Markdown.
+    for item in metrics["headline"]["items"]:
+        assert not re.search(r"\*\*|`|<|\]\(", item["text"]), item["text"]
 
 
 def test_an_unknown_user_with_no_history_gets_the_most_popular_and_is_told(

@@ -344,7 +344,7 @@ def summary(metrics: Metrics, names: Names) -> str:
         listing = f" ({', '.join(beating)})" if beating else ""
         tail = "." if beating else ": this data may hold no signal these models can use."
         sentences.append(
-            f"{len(beating)} of the {len(others)} models other than random are ahead of it on "
+            f"{len(beating)} of the {len(others)} models other than random are ahead of random on "
             f"the same {names.users}, by their paired NDCG@{k}{listing}{tail}"
         )
     lists = _leaders(metrics, beating, names)
@@ -374,7 +374,11 @@ def _item(
 
 
 def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[str, Any]:
-    """Build the ``headline`` of CONTRACTS.md §1: the served model against the best baseline."""
+    """Build the ``headline`` of CONTRACTS.md §1: the served model against the best baseline.
+
+    Its texts are plain sentences, no Markdown: the site shows them as HTML-escaped text, the
+    README and the showcase as Markdown, and a plain sentence reads the same in all three.
+    """
     k = metrics["k"]
     unit = units(k)
     served = metrics["served"]["model"]
@@ -389,7 +393,7 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
                 **{field: ndcg[field] for field in ("estimate", "low", "high", "confidence")},
                 "unit": unit["ndcg"].name,
                 "conclusive": None,
-                "text": f"**{served}** scores NDCG@{k} {formats.interval(ndcg)}; enable "
+                "text": f"{served} scores NDCG@{k} {formats.interval(ndcg)}; enable "
                 "popularity to have a baseline to beat.",
             }
         )
@@ -398,8 +402,11 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
 
         def sentence(metric: str, lead: str = "") -> tuple[Difference, str]:
             diff = difference(metrics, "warm", metric, served, baseline)
-            gap = versus(diff, bold(served), bold(baseline), unit[metric], names.users)
-            return diff, lead + gap + "."
+            gap = versus(diff, served, baseline, unit[metric], names.users)
+            # "these users cannot separate..." opens with a capital; a model's name never
+            # changes case, it is an identifier.
+            opening = gap if diff.conclusive or lead else _capital(gap)
+            return diff, lead + opening + "."
 
         diff, text = sentence("ndcg")
         items.append(
@@ -409,7 +416,7 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
                 diff,
                 unit["ndcg"],
                 1.0,
-                _capital(text),
+                text,
             )
         )
         diff, text = sentence("precision")
@@ -420,15 +427,15 @@ def headline(metrics: Metrics, names: Names, figure: str, caption: str) -> dict[
                 diff,
                 unit["precision"],
                 float(PER),
-                _capital(text),
+                text,
             )
         )
         shares = {
             n: models[n]["beyond_accuracy"]["long_tail"]["estimate"] for n in (served, baseline)
         }
         lead = (
-            f"**{served}** gives {formats.share(shares[served])} of its slots to the long tail "
-            f"(the 80% of {names.items} outside the most popular fifth), **{baseline}** "
+            f"{served} gives {formats.share(shares[served])} of its slots to the long tail "
+            f"(the 80% of {names.items} outside the most popular fifth), {baseline} "
             f"{formats.share(shares[baseline])}: "
         )
         diff, text = sentence("long_tail", lead)

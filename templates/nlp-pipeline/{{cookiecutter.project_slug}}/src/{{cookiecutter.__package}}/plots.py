@@ -30,14 +30,21 @@ from .metrics import brier_terms
 
 __all__ = ["FIGURES", "DrawnFigure", "cost_figure", "cost_steps", "write_figures"]
 
-#: Every figure this project draws, by key, and its file name in ``reports/figures``.
+#: Every figure this project draws, by key: its file in ``reports/figures`` and its alt text,
+#: what it shows in words (the caption under it gives the numbers).
 FIGURES = {
-    "savings": Path(HERO_FIGURE).name,
-    "confusion": "confusion_matrix.png",
-    "per_class": "per_class_f1.png",
-    "cost": "cost_curve.png",
-    "scores": "score_distribution.png",
-    "reliability": "reliability.png",
+    "savings": (
+        Path(HERO_FIGURE).name,
+        "The model's saving against each alternative, with paired 95% intervals",
+    ),
+    "confusion": ("confusion_matrix.png", "Confusion matrix of the test set, with class names"),
+    "per_class": ("per_class_f1.png", "F1 of each class on the test set, with 95% intervals"),
+    "cost": ("cost_curve.png", "Expected cost per 10,000 validation cases against the threshold"),
+    "scores": ("score_distribution.png", "Test-set scores by true class, with the threshold"),
+    "reliability": (
+        "reliability.png",
+        "Predicted probabilities against observed shares on the test set",
+    ),
 }
 _VERDICT_COLOURS = {1: PALETTE[2], -1: PALETTE[3], 0: PALETTE[7]}
 _BINS = 10
@@ -45,9 +52,10 @@ _BINS = 10
 
 @dataclass(frozen=True)
 class DrawnFigure:
-    """A figure written to disk and its takeaway, one line written from the numbers."""
+    """A figure written to disk, what it shows, and its takeaway written from the numbers."""
 
     path: Path
+    alt: str
     caption: str
 
 
@@ -331,18 +339,18 @@ def write_figures(evaluation: Evaluation, folder: Path, *, items: str) -> dict[s
     removed from ``folder`` if an earlier run left them there.
     """
     paths = {
-        "savings": save_figure(savings_figure(evaluation, items), folder / FIGURES["savings"]),
-        "confusion": _confusion(evaluation, folder / FIGURES["confusion"], items),
-        "per_class": _per_class(evaluation, folder / FIGURES["per_class"]),
+        "savings": save_figure(savings_figure(evaluation, items), folder / FIGURES["savings"][0]),
+        "confusion": _confusion(evaluation, folder / FIGURES["confusion"][0], items),
+        "per_class": _per_class(evaluation, folder / FIGURES["per_class"][0]),
     }
     decision = evaluation.metrics["model"]["decision"]
     if decision["rule"] == "threshold":
         threshold = float(decision["threshold"])
-        paths["cost"] = save_figure(cost_figure(evaluation, threshold), folder / FIGURES["cost"])
-        paths["scores"] = _scores(evaluation, folder / FIGURES["scores"], threshold, items)
-    paths["reliability"] = _reliability(evaluation, folder / FIGURES["reliability"])
-    for key, name in FIGURES.items():
+        paths["cost"] = save_figure(cost_figure(evaluation, threshold), folder / FIGURES["cost"][0])
+        paths["scores"] = _scores(evaluation, folder / FIGURES["scores"][0], threshold, items)
+    paths["reliability"] = _reliability(evaluation, folder / FIGURES["reliability"][0])
+    for key, (name, _) in FIGURES.items():
         if key not in paths:
             (folder / name).unlink(missing_ok=True)
     captions = _captions(evaluation, items)
-    return {key: DrawnFigure(path, captions[key]) for key, path in paths.items()}
+    return {key: DrawnFigure(path, FIGURES[key][1], captions[key]) for key, path in paths.items()}

@@ -55,7 +55,7 @@ def _glance(config: Config, evaluation: Evaluation, hero: DrawnFigure, folder: P
         f"- **{_GLANCE_LABELS.get(item['key'], item['label'])}:** {item['text']}"
         for item in metrics["headline"]["items"]
     ]
-    lines += ["", readme_image(hero.path, hero.caption, folder), "", f"*{hero.caption}*"]
+    lines += ["", readme_image(hero.path, hero.alt, folder), "", f"*{hero.caption}*"]
     return "\n".join(lines)
 
 
@@ -78,9 +78,10 @@ def _calibration_text(config: Config, metrics: dict[str, Any]) -> str:
     text = f"On the validation set, each text recalibrated by a fit on the other folds, {said}"
     if calibration["applied"]:
         return f"{text}, so the probabilities are recalibrated. {calibration['sentence']}"
+    sentence = calibration["sentence"]
     return (
-        f"{text}, so the probabilities are the model's own. What it would have done on the "
-        f"test set: {calibration['sentence']}"
+        f"{text}, so the probabilities are the model's own. For the record, "
+        f"{sentence[:1].lower()}{sentence[1:]}"
     )
 
 
@@ -435,7 +436,7 @@ def _threshold(
         ]
         if "cost" in figures:
             cost = figures["cost"]
-            parts += ["", readme_image(cost.path, cost.caption, folder), "", f"*{cost.caption}*"]
+            parts += ["", readme_image(cost.path, cost.alt, folder), "", f"*{cost.caption}*"]
         return "\n".join(parts)
     classes = costs.classes
     off = [
@@ -458,7 +459,7 @@ def _threshold(
     else:
         text += "."
     if "model_at_default" in rows:
-        text += "\n\nOn the test set: " + rows["model_at_default"]["sentence"]
+        text += "\n\n" + rows["model_at_default"]["sentence"]
     else:
         text += "\n\nEvery error costs the same, so the cheapest class is the most probable one."
     return text
@@ -497,10 +498,10 @@ def _tuning(config: Config, metrics: dict[str, Any]) -> str:
 
 
 def _figure_cell(figure: DrawnFigure, folder: Path) -> str:
-    caption = html.escape(figure.caption)
+    source = html.escape(_relative(figure.path, folder))
     return (
-        f'<td width="50%" valign="top"><img src="{html.escape(_relative(figure.path, folder))}" '
-        f'alt="{caption}" width="100%"><br><sub>{caption}</sub></td>'
+        f'<td width="50%" valign="top"><img src="{source}" alt="{html.escape(figure.alt)}" '
+        f'width="100%"><br><sub>{html.escape(figure.caption)}</sub></td>'
     )
 
 

@@ -20,8 +20,9 @@ import pandas as pd
 
 from .business import PER, per_n
 from .claims import Wording, compare
+from .comparisons import case_costs
 from .costmatrix import CostMatrix, confusion
-from .formats import AMOUNT, SETTLE, SIGNED, escape_braces, per_10k
+from .formats import AMOUNT, SETTLE, SIGNED, capitalised, escape_braces, per_10k
 from .metrics import macro, micro_f1, precision_of, recall_of
 from .uncertainty import paired_metric
 
@@ -123,7 +124,7 @@ def _mean_cost_in(costs: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]) -
 
 
 def _gap_wording(phrase: str, currency: str, items: str) -> Wording:
-    subject = escape_braces(phrase[:1].upper() + phrase[1:])
+    subject = escape_braces(capitalised(phrase))
     unit = f"{escape_braces(currency)} per 10,000"
     others = f"the other {escape_braces(items)}"
     return Wording(
@@ -164,7 +165,7 @@ def subgroup_metrics(
     second's gap is the same comparison mirrored.
     """
     k = len(costs.classes)
-    case_cost = costs.matrix[y, predicted]
+    case_cost = case_costs(costs, y, predicted)
     rows = []
     stated: set[str] = set()
     for attribute, group, phrase, mask in _masks(frame, bins, items):

@@ -59,9 +59,13 @@ def _train(config: Config, args: argparse.Namespace) -> None:
         if model.threshold is not None
         else "each text given its class of lowest expected cost"
     )
+    folds = result.tuning.folds
+    how = f"tuned by {folds}-fold cross-validation" if folds else "fixed"
+    recalibrated = "recalibrated" if result.calibration.applied else "not recalibrated"
     print(
         f"trained {config.model.kind} on {split.get('train', 0):,} {items} in "
-        f"{len(model.classes)} classes; {decision}; saved to {config.models_dir}"
+        f"{len(model.classes)} classes, C {result.tuning.chosen:g} ({how}), {recalibrated}; "
+        f"{decision}; saved to {config.models_dir}"
     )
 
 

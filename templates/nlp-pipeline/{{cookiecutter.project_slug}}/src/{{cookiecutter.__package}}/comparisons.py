@@ -27,7 +27,7 @@ from .business import PER
 from .claims import Wording, compare
 from .costmatrix import CostMatrix
 from .costs import ErrorCosts, best_threshold, cost_curve
-from .formats import AMOUNT, SETTLE, SIGNED, escape_braces, metric, per_10k
+from .formats import AMOUNT, SETTLE, SIGNED, capitalised, escape_braces, metric, per_10k
 from .metrics import f1_of
 from .uncertainty import Difference, paired_means, paired_metric
 
@@ -64,8 +64,9 @@ class Words:
 class Policy:
     """One way of deciding, with its class for every test text.
 
-    ``label`` names it in a table, ``phrase`` inside a sentence ("the keyword rule");
-    ``baseline`` marks the policies the model must beat (its own default decision is not one).
+    ``label`` names it in a table, ``phrase`` inside a sentence ("the keyword rule"; for the
+    model, its decision rule: "the chosen threshold 0.411"); ``baseline`` marks the policies
+    the model must beat (its own default decision is not one).
     """
 
     key: str
@@ -95,10 +96,6 @@ def case_costs(
     return np.asarray(costs.matrix[np.asarray(y), np.asarray(predicted)], dtype=np.float64)
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _saving_wording(policy: Policy, model: Policy, words: Words) -> Wording:
     """The sentences for the model's saving per 10,000 texts against ``policy``.
 
@@ -110,8 +107,8 @@ def _saving_wording(policy: Policy, model: Policy, words: Words) -> Wording:
     if not policy.baseline:
         rule = escape_braces(model.phrase)
         return Wording(
-            ahead=f"{_capital(rule)} saves {AMOUNT} {unit} against {phrase}.",
-            behind=f"{_capital(phrase)} costs {AMOUNT} {unit} less than {rule}.",
+            ahead=f"{capitalised(rule)} saves {AMOUNT} {unit} against {phrase}.",
+            behind=f"{capitalised(phrase)} costs {AMOUNT} {unit} less than {rule}.",
             unclear=(
                 f"This test set cannot show that {rule} costs less than {phrase}: the saving "
                 f"is {SIGNED} {unit}; {SETTLE}."
@@ -120,7 +117,7 @@ def _saving_wording(policy: Policy, model: Policy, words: Words) -> Wording:
     return Wording(
         ahead=f"The model saves {AMOUNT} {unit} against {phrase}.",
         behind=(
-            f"{_capital(phrase)} costs {AMOUNT} {unit} less than the model: it "
+            f"{capitalised(phrase)} costs {AMOUNT} {unit} less than the model: it "
             "beats the model on this test set."
         ),
         unclear=(

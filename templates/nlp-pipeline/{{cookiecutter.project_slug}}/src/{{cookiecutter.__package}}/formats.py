@@ -30,6 +30,7 @@ __all__ = [
     "SIGNED",
     "VALUE",
     "brier",
+    "capitalised",
     "escape_braces",
     "interval",
     "metric",
@@ -90,6 +91,11 @@ def interval(values: Mapping[str, Any], fmt: Callable[[float], str] = metric) ->
     if values.get("low") is None or values.get("high") is None:
         return f"{fmt(values['estimate'])} (too few cases for an interval)"
     return f"{fmt(values['estimate'])} [{fmt(values['low'])}, {fmt(values['high'])}]"
+
+
+def capitalised(text: str) -> str:
+    """Return ``text`` with its first letter upper case, to open a sentence with a phrase."""
+    return text[:1].upper() + text[1:]
 
 
 def escape_braces(text: str) -> str:

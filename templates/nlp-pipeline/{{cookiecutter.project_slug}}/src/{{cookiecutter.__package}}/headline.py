@@ -19,7 +19,7 @@ from .business import PER
 from .claims import Wording, compare
 from .comparisons import difference_from_dict
 from .costmatrix import CostMatrix, error_table
-from .formats import AMOUNT, SIGNED, VALUE, escape_braces, per_10k
+from .formats import AMOUNT, SIGNED, VALUE, capitalised, escape_braces, per_10k
 from .uncertainty import bootstrap_mean
 
 __all__ = ["HEADLINE_SCHEMA", "HERO_FIGURE", "headline", "hero_caption"]
@@ -40,8 +40,7 @@ def hero_caption(best: dict[str, Any], currency: str, items: str) -> str:
     difference = difference_from_dict(best["saving"])
     wording = Wording(
         ahead=f"The model saves {AMOUNT} {unit} against the cheapest baseline, {phrase}.",
-        behind=f"{phrase[:1].upper()}{phrase[1:]}, the cheapest baseline, beats the model by "
-        f"{AMOUNT} {unit}.",
+        behind=f"{capitalised(phrase)}, the cheapest baseline, beats the model by {AMOUNT} {unit}.",
         unclear=f"Against the cheapest baseline, {phrase}, this test set cannot show a "
         f"difference: the model's saving is {SIGNED} {unit}.",
     )

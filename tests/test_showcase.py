@@ -222,7 +222,10 @@ def test_the_showcase_presents_every_project_with_its_last_report(
         assert PROBLEMS[template].split(". ")[0] + "." in card  # the owner's first sentence
         assert "**Stack:** Python 3.11+ · pandas" in card and "scikit-learn" in card
     web = f"https://github.com/octo/{classifier.name}"
-    assert cards[f"project-{classifier.name}"].startswith(f"### [Progression Risk API]({web})")
+    title = (
+        (classifier / "README.md").read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
+    )
+    assert cards[f"project-{classifier.name}"].startswith(f"### [{title}]({web})")
     assert (
         f"[Repository]({web}) · [Live demo](https://octo.github.io/{classifier.name}/) · "
         f"[Model card]({web}/blob/main/MODEL_CARD.md)"

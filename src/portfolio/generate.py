@@ -148,23 +148,25 @@ def _stage(
     """
     project = _render(info, answers, staging)
     answers_file = AnswersFile(info.name, __version__, visible)
-    try:
-        write_answers_file(project, answers_file)
-    except OSError as err:
-        raise _write_error(staging.parent, err) from err
+
+    def write(content: AnswersFile) -> None:
+        try:
+            write_answers_file(project, content)
+        except OSError as err:
+            raise _write_error(staging.parent, err) from err
+
     if not init_git:
+        write(answers_file)
         return project, None
     fallback = Identity(str(answers["author_name"]), str(answers["author_email"]))
     message = FIRST_COMMIT_MESSAGE.format(template=info.name, version=__version__)
-    # The answers file records the tree of the untouched render, which `portfolio update`
-    # merges from; it is written again once that tree is known, before the commit.
+    # The answers file records the tree of the untouched render (without itself), which
+    # `portfolio update` merges from, so it is written once that tree is known.
     commit = init_and_commit(
         project,
         message,
         fallback=fallback,
-        before_commit=lambda tree: write_answers_file(
-            project, answers_file.with_pristine(tree=tree)
-        ),
+        before_commit=lambda tree: write(answers_file.with_pristine(tree=tree)),
     )
     return project, commit
 

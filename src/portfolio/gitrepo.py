@@ -98,6 +98,9 @@ def init_and_commit(
     require_git()
     run_git("init", "--quiet", f"--initial-branch={DEFAULT_BRANCH}", cwd=path)
     run_git("add", "--all", cwd=path)
+    if before_commit is not None:
+        before_commit(run_git("write-tree", cwd=path).stdout.strip())
+        run_git("add", "--all", cwd=path)
     commit = ("commit", "--quiet", "--no-verify", "-m", message)
     use_fallback = False
     try:

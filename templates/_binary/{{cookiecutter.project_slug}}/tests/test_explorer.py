@@ -7,7 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from {{cookiecutter.__package}}.explorer import MAX_CASES, explorer_payload, explorer_point
+from {{cookiecutter.__package}}.explorer import (
+    MAX_CASES,
+    explorer_payload,
+    explorer_point,
+)
 
 NAMES = {"positive": "churners", "negative": "loyal customers", "case": "customers"}
 

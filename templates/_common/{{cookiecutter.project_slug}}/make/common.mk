@@ -28,7 +28,7 @@ define create_environment
 	@echo "Environment ready: $(VENV) (make targets use it; or: . $(VENV)/bin/activate)"
 endef
 
-.PHONY: help setup test lint format
+.PHONY: help setup test lint format site
 
 help:  ## list the targets
 	@echo "Usage: make TARGET   (first time: make setup)"
@@ -50,3 +50,6 @@ lint: $(ENVIRONMENT)  ## ruff: lint and formatting, as CI runs them
 format: $(ENVIRONMENT)  ## fix what ruff can fix, and format
 	$(PYTHON) -m ruff check --fix .
 	$(PYTHON) -m ruff format .
+
+site: $(ENVIRONMENT)  ## build site/ from reports/: the results site GitHub Pages serves
+	PYTHONPATH=src $(PYTHON) -m {{ cookiecutter.__package }}.site

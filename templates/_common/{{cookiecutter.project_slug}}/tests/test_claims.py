@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from {{cookiecutter.__package}}.claims import Wording, compare, settle_clause
-from {{cookiecutter.__package}}.uncertainty import Difference, paired_means
+from {{cookiecutter.__package}}.claims import (
+    Wording,
+    compare,
+    settle_clause,
+)
+from {{cookiecutter.__package}}.uncertainty import (
+    Difference,
+    paired_means,
+)
 
 SAVING = Wording(
     ahead="saves {value} {interval} EUR a month",

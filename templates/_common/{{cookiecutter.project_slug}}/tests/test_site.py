@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from {{cookiecutter.__package}}.site import SITE_DATA, STATIC, SiteError, build_site, embed_json
+from {{cookiecutter.__package}}.site import (
+    SITE_DATA,
+    STATIC,
+    SiteError,
+    build_site,
+    embed_json,
+    links_markdown,
+    project_links,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -102,3 +112,59 @@ def test_embedded_json_stays_valid_json() -> None:
 
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"a": "</script><!-- & -->"}
+
+
+def _answers(root: Path, **answers: str) -> Path:
+    defaults = {"project_name": "Churn risk", "project_slug": "churn-risk", "description": "d"}
+    data = {"answers": {**defaults, **answers}}
+    (root / ".portfolio.json").write_text(json.dumps(data), encoding="utf-8")
+    return root
+
+
+def _git(root: Path, *args: str) -> None:
+    git = shutil.which("git")
+    assert git is not None, "these tests need git"
+    subprocess.run([git, *args], cwd=root, check=True, capture_output=True)  # noqa: S603
+
+
+def test_links_come_from_the_answers_before_publishing(tmp_path: Path) -> None:
+    links = project_links(_answers(tmp_path, github_username="Octo-Cat"))
+
+    assert links.repository == "https://github.com/Octo-Cat/churn-risk"
+    assert links.pages == "https://octo-cat.github.io/churn-risk/"
+    assert f"{links.repository}/actions/workflows/ci.yml/badge.svg" in links_markdown(links)
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://github.com/acme/churn-model.git",
+        "git@github.com:acme/churn-model.git",
+        "ssh://git@github.com/acme/churn-model",
+    ],
+)
+def test_links_follow_the_github_origin_once_published(tmp_path: Path, origin: str) -> None:
+    _answers(tmp_path, github_username="someone-else")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "remote", "add", "origin", origin)
+
+    links = project_links(tmp_path)
+
+    assert links.repository == "https://github.com/acme/churn-model"
+    assert links.pages == "https://acme.github.io/churn-model/"
+
+
+def test_no_links_are_made_from_the_placeholder_user(tmp_path: Path) -> None:
+    links = project_links(_answers(tmp_path, github_username="your-github-username"))
+
+    assert links.repository is None and links.pages is None
+    assert "portfolio publish --pages" in links_markdown(links)
+
+
+def test_the_render_button_is_offered_only_where_asked(tmp_path: Path) -> None:
+    links = project_links(_answers(tmp_path, github_username="octo"))
+
+    assert "render.com/deploy?repo=https://github.com/octo/churn-risk" in links_markdown(
+        links, deploy_to_render=True
+    )
+    assert "render.com" not in links_markdown(links)

@@ -16,15 +16,28 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .business import format_count
 
-__all__ = ["SITE_DATA", "STATIC", "SiteError", "build_site", "embed_json", "render_page"]
+__all__ = [
+    "SITE_DATA",
+    "STATIC",
+    "ProjectLinks",
+    "SiteError",
+    "build_site",
+    "embed_json",
+    "links_markdown",
+    "project_links",
+    "render_page",
+]
 
 SITE_DATA = Path("reports") / "site-data.json"
 STATIC = Path(__file__).with_name("static")
@@ -32,8 +45,106 @@ SHARED_SCRIPT = "site.js"
 STYLESHEET = "site.css"
 
 
+# The answer `portfolio new` offers before the owner gives theirs: no link can be built on it.
+_PLACEHOLDER_USER = "your-github-username"
+_GITHUB_REMOTE = re.compile(
+    r"^(?:https://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?P<owner>[A-Za-z0-9-]+)/(?P<repo>[A-Za-z0-9._-]+?)(?:\.git)?/?$"
+)
+
+
 class SiteError(RuntimeError):
     """The report has not been run, or its site data is unreadable."""
+
+
+@dataclass(frozen=True)
+class ProjectLinks:
+    """Where the project lives on GitHub, and the addresses that follow from it."""
+
+    title: str
+    description: str
+    owner: str | None
+    repository: str | None
+
+    @property
+    def pages(self) -> str | None:
+        """The GitHub Pages address the CI workflow deploys the site to."""
+        if self.owner is None or self.repository is None:
+            return None
+        return f"https://{self.owner.lower()}.github.io/{self.repository.rsplit('/', 1)[1]}/"
+
+    def to_dict(self) -> dict[str, str | None]:
+        """Return the ``project`` object of ``reports/site-data.json``."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "repository": self.repository,
+            "pages": self.pages,
+        }
+
+
+def _origin(root: Path) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 - git itself, fixed arguments
+            [git, "remote", "get-url", "origin"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def project_links(root: Path) -> ProjectLinks:
+    """Return the project's title, description and GitHub addresses.
+
+    The repository is git's ``origin`` when it is on GitHub (what ``portfolio publish`` set),
+    otherwise the GitHub user and slug answered at ``portfolio new``, unless that answer is
+    still the placeholder; then there are no links rather than wrong ones.
+    """
+    answers: dict[str, Any] = {}
+    try:
+        answers = json.loads((root / ".portfolio.json").read_text(encoding="utf-8"))["answers"]
+    except (OSError, ValueError, KeyError, TypeError):
+        answers = {}
+    title = str(answers.get("project_name") or root.name)
+    description = str(answers.get("description") or "")
+    match = _GITHUB_REMOTE.match(_origin(root) or "")
+    if match:
+        owner, name = match["owner"], match["repo"]
+    else:
+        owner = str(answers.get("github_username") or "") or None
+        name = str(answers.get("project_slug") or root.name)
+        if owner == _PLACEHOLDER_USER:
+            owner = None
+    repository = f"https://github.com/{owner}/{name}" if owner else None
+    return ProjectLinks(title, description, owner, repository)
+
+
+def links_markdown(links: ProjectLinks, *, deploy_to_render: bool = False) -> str:
+    """Return the README's links block: CI badge, live demo, and the Render deploy button."""
+    if links.repository is None:
+        return (
+            "_The CI badge and the live-demo link appear here once the project has a GitHub "
+            "repository: `portfolio publish --pages`, then `make all`._"
+        )
+    parts = [
+        f"[![CI]({links.repository}/actions/workflows/ci.yml/badge.svg)]"
+        f"({links.repository}/actions/workflows/ci.yml)",
+        f"**[Live demo]({links.pages})**",
+    ]
+    if deploy_to_render:
+        parts.append(
+            "[![Deploy to Render](https://render.com/images/deploy-to-render-button.svg)]"
+            f"(https://render.com/deploy?repo={links.repository})"
+        )
+    return " · ".join(parts)
 
 
 def embed_json(data: Any) -> str:
@@ -159,9 +270,15 @@ def read_site_data(root: Path) -> dict[str, Any]:
 
 
 def interactive_scripts(data: Mapping[str, Any]) -> list[str]:
-    """Return the script that draws the interactive part of this kind of site, if it exists."""
-    kind = str((data.get("interactive") or {}).get("kind", ""))
-    return [f"{kind}.js"] if kind and (STATIC / f"{kind}.js").is_file() else []
+    """Return the scripts that draw the interactive parts of this site, those that exist.
+
+    ``interactive.kind`` names the main part; ``interactive.also`` may list more kinds drawn
+    on the same page from the same payload (a binary text classifier's threshold explorer and
+    its error browser, say). Each kind is ``static/<kind>.js``.
+    """
+    interactive = data.get("interactive") or {}
+    kinds = [str(interactive.get("kind", "")), *(str(k) for k in interactive.get("also", []))]
+    return [f"{kind}.js" for kind in kinds if kind and (STATIC / f"{kind}.js").is_file()]
 
 
 def build_site(root: Path, out: Path | None = None) -> Path:

@@ -25,17 +25,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import generate, run_in_project
+from tests.test_owner_nlp_pipeline import DOCUMENTS
 
 pytestmark = pytest.mark.slow
 
-DOCUMENTS = (
-    "README.md",
-    "MODEL_CARD.md",
-    "docs/DATASHEET.md",
-    "docs/decisions/0001-threshold-by-cost.md",
-    "docs/decisions/0002-deduplicate-before-splitting.md",
-    "docs/decisions/0003-tune-and-calibrate-on-validation.md",
-)
 _NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?"
 _INTERVAL = re.compile(rf"(?P<estimate>{_NUMBER})\s+\[(?P<low>{_NUMBER}),\s*(?P<high>{_NUMBER})\]")
 _TAG = re.compile(r"<[^>]*>")

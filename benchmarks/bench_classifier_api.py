@@ -11,6 +11,10 @@ Run by hand from the repository root (numbers go into the issue note, never into
    measured in alternating rounds so machine noise hits both alike. The load generator is a
    small asyncio HTTP/1.1 keep-alive client in this process; it reports requests per second
    and the p50 and p99 latency over all rounds.
+4. The evaluate stage's paired statistics (``policies.analyse_policies``, ``subgroups.
+   subgroup_report`` with two subgroup columns, ``calibration.choose_calibration``) at 1,000
+   resamples on synthetic test sets of ``--stats-sizes`` cases (validation the same size).
+5. With ``--adult PATH`` (UCI Adult's ``adult.data``), ``make all`` on it once.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
 
 from portfolio.generate import new_project  # noqa: E402
+from tests.test_classifier_api_real_data import ADULT_COLUMNS  # noqa: E402
 
 BARE_APP = textwrap.dedent(
     """
@@ -148,12 +154,72 @@ def _summary(latencies: list[float], seconds: float) -> str:
     return f"{len(ordered) / seconds:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms"
 
 
+STATS_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import numpy as np, pandas as pd
+    from {package}.calibration import choose_calibration
+    from {package}.costs import ErrorCosts
+    from {package}.policies import Bootstrap, Names, Pricing, ScoredCases, analyse_policies
+    from {package}.subgroups import subgroup_report
+
+    n = int(sys.argv[1])
+    rng = np.random.default_rng(0)
+
+    def cases():
+        labels = rng.random(n) < 0.25
+        scores = np.clip(np.where(labels, 0.65, 0.3) + rng.normal(0, 0.2, n), 0, 1)
+        return ScoredCases.of(labels.astype(int), scores)
+
+    validation, test = cases(), cases()
+    groups = pd.DataFrame({{
+        "a": rng.choice(["x", "y"], n),
+        "b": rng.choice(["p", "q", "r", "s", "t"], n, p=[0.6, 0.2, 0.1, 0.07, 0.03]),
+    }})
+    pricing = Pricing(ErrorCosts(100, 300), 10_000, "EUR", "month")
+    timings = {{}}
+    start = time.perf_counter()
+    analyse_policies(validation, test, threshold=0.4, pricing=pricing,
+                     names=Names("p", "n", "cases"), bootstrap=Bootstrap())
+    timings["policies"] = time.perf_counter() - start
+    start = time.perf_counter()
+    subgroup_report(test.labels, test.scores, 0.4, groups, bootstrap=Bootstrap())
+    timings["subgroups"] = time.perf_counter() - start
+    start = time.perf_counter()
+    choose_calibration(validation.labels, validation.scores)
+    timings["calibration"] = time.perf_counter() - start
+    print(json.dumps(timings))
+    """
+)
+
+
+def _adult_config(project: Path, adult: Path) -> None:
+    import yaml
+
+    path = project / "params.yaml"
+    values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    values["data"].update(
+        path=str(adult),
+        csv={"header": False, "column_names": ADULT_COLUMNS, "missing_values": ["?"]},
+    )
+    values.update(
+        target="income",
+        positive_label=">50K",
+        drop_columns=["fnlwgt"],
+        categorical_columns=[],
+        subgroup_columns=["sex", "race"],
+    )
+    path.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--stats-sizes", default="1000,10000,50000")
+    parser.add_argument("--adult", type=Path, default=None, help="UCI Adult's adult.data")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-classifier-") as tmp:
@@ -190,6 +256,26 @@ def main() -> None:
         print(f"  bare constant:     {_summary(results['bare'], seconds)}")
         ratio = len(results["model"]) / len(results["bare"])
         print(f"  model / bare throughput: {ratio:.2f}")
+
+        print("evaluate-stage statistics, 1,000 resamples (seconds):")
+        script = STATS_SCRIPT.format(package=package)
+        for size in (int(n) for n in args.stats_sizes.split(",")):
+            result = subprocess.run(
+                [sys.executable, "-c", script, str(size)],
+                cwd=project,
+                env=_env(project),
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            timings = json.loads(result.stdout)
+            shown = "  ".join(f"{k} {v:6.2f}" for k, v in timings.items())
+            print(f"  {size:>7,} cases:  {shown}")
+
+        if args.adult is not None:
+            _adult_config(project, args.adult.resolve())
+            adult = _timed(["make", "all", f"PYTHON={sys.executable}"], project, 1)
+            print(f"make all (UCI Adult):       {adult[0]:.1f} s")
 
 
 if __name__ == "__main__":

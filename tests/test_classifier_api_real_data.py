@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import generate, run_in_project
+from tests.test_classifier_api_claims import report_problems
 
 pytestmark = pytest.mark.slow
 
@@ -120,10 +121,38 @@ def test_the_subgroup_table_lists_every_group(adult_project: tuple[Path, Path]) 
         reported = {g["group"] for g in metrics["subgroups"][column]["groups"]}
         assert reported == expected, column
         for group in expected:
-            assert re.search(rf"^\| {re.escape(group)} +\|", subgroups, re.MULTILINE), group
+            row = rf"^\| {re.escape(group)}( †)? +\|"
+            assert re.search(row, subgroups, re.MULTILINE), group
         cases = sum(g["cases"] for g in metrics["subgroups"][column]["groups"])
         assert cases == metrics["test"]["rows"]
-    assert "Largest gap" in subgroups
+
+
+def test_small_groups_are_marked_and_left_out_of_every_gap(
+    adult_project: tuple[Path, Path],
+) -> None:
+    project, _ = adult_project
+    metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    race = metrics["subgroups"]["race"]
+    minimum = race["min_size"]
+    small = {g["group"] for g in race["groups"] if g["too_small"]}
+    # Adult's smaller race groups have a handful of high earners in a test set of 6,500.
+    assert {"Amer-Indian-Eskimo", "Other"} <= small
+    for group in race["groups"]:
+        assert group["too_small"] == (min(group["positives"], group["negatives"]) < minimum)
+        if group["too_small"]:
+            assert f"| {group['group']} † " in readme
+    assert set(race["compared"]) == {g["group"] for g in race["groups"]} - small
+    for gap in race["gaps"]:
+        assert {gap["highest"]["group"], gap["lowest"]["group"]} <= set(race["compared"])
+    names = [d["name"] for d in race["differences"]]
+    assert names == ["demographic_parity", "equalized_odds"]
+    assert all(d["low"] is not None for d in race["differences"])
+
+
+def test_no_sentence_contradicts_a_number_on_adult(adult_project: tuple[Path, Path]) -> None:
+    project, _ = adult_project
+    assert report_problems(project) == []
 
 
 def test_the_test_roc_auc_is_reported_with_an_interval(adult_project: tuple[Path, Path]) -> None:

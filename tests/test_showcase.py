@@ -112,8 +112,14 @@ def _write_story(project: Path, problem: str) -> None:
     """Write the problem section, then fill every other placeholder, as an owner does."""
     readme = project / "README.md"
     text = readme.read_text(encoding="utf-8")
+    # The placeholder right under the problem heading: the README may ask for a sentence
+    # before it (under "Results at a glance").
     written, count = re.subn(
-        rf"^{re.escape(PLACEHOLDER)}.*?(?=\n[ \t]*\n)", problem, text, count=1, flags=re.M | re.S
+        rf"(^#+ [^\n]*[Pp]roblem[^\n]*\n(?:[ \t]*\n)*){re.escape(PLACEHOLDER)}.*?(?=\n[ \t]*\n)",
+        lambda match: match[1] + problem,
+        text,
+        count=1,
+        flags=re.M | re.S,
     )
     assert count == 1
     readme.write_text(written, encoding="utf-8")

@@ -11,6 +11,7 @@ from {{cookiecutter.__package}}.costs import (
     best_threshold,
     business_markdown,
     business_table,
+    case_costs,
     confusion_counts,
     cost_curve,
     expected_cost,
@@ -176,6 +177,35 @@ def test_best_threshold_ignores_case_order() -> None:
     assert best_threshold(y_true, scores, COSTS) == best_threshold(
         y_true[order], scores[order], COSTS
     )
+
+
+def test_acting_on_no_one_flags_nothing_even_a_score_of_exactly_one() -> None:
+    # A false alarm costs 50, a miss 5: the one positive (0.4) is not worth the false alarm
+    # at 1.0, so acting on no one (cost 5) is cheapest. A threshold of 1.0 would flag the
+    # negative scoring exactly 1.0; the threshold returned must lie above it.
+    y_true = [0, 1, 0]
+    scores = [0.2, 0.4, 1.0]
+    costs = ErrorCosts(false_positive=50, false_negative=5)
+
+    threshold = best_threshold(y_true, scores, costs)
+
+    assert threshold > 1.0
+    assert not (np.asarray(scores) >= threshold).any()
+
+
+def test_case_costs_price_each_decision_and_sum_to_the_expected_cost() -> None:
+    y_true, y_pred = _cases()
+
+    per_case = case_costs(y_true, y_pred, COSTS)
+
+    assert per_case[:2].tolist() == [50.0, 50.0]  # the two missed positives
+    assert per_case[20:23].tolist() == [5.0, 5.0, 5.0]  # the three false alarms
+    assert per_case.sum() == expected_cost(confusion_counts(y_true, y_pred), COSTS)
+
+
+def test_case_costs_reject_misaligned_decisions() -> None:
+    with pytest.raises(ValueError, match="y_true has 2 cases but flagged has 3"):
+        case_costs([0, 1], [0, 1, 1], COSTS)
 
 
 def test_business_table_rates_per_ten_thousand() -> None:

@@ -43,6 +43,7 @@ def test_health_and_model_describe_the_loaded_model(client: TestClient) -> None:
     assert 0 < model["threshold"] < 1
     assert model["trained_at"]
     assert model["metrics"]["validation"]["roc_auc"] > 0.5
+    assert model["metrics"]["calibration"]["method"] in ("none", "sigmoid")
     assert [f["name"] for f in model["features"]][:2] == ["age", "sex"]
 
 

@@ -89,6 +89,8 @@ def test_an_unknown_key_inside_the_csv_options_is_named(tmp_path: Path) -> None:
         ("model.max_categories", 1, "model.max_categories = 1"),
         ("evaluation.bootstrap_resamples", 10.5, "evaluation.bootstrap_resamples = 10.5"),
         ("evaluation.confidence", 95, "evaluation.confidence = 95"),
+        ("evaluation.min_group_size", 0, "evaluation.min_group_size = 0"),
+        ("evaluation.min_group_size", "20", "evaluation.min_group_size = '20'"),
         ("random_seed", -1, "random_seed = -1"),
     ],
 )

@@ -1,15 +1,15 @@
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from conftest import TrainedProject
 
 from {{ cookiecutter.__package }}.evaluate import (
-    MIN_COUNT,
     SCORE_METRICS,
     THRESHOLD_METRICS,
-    subgroup_report,
+)
+from {{ cookiecutter.__package }}.uncertainty import (
+    Difference,
 )
 
 
@@ -39,16 +39,71 @@ def test_the_business_table_prices_the_errors_per_period(results: dict) -> None:
     cm = results["test"]["confusion_matrix"]
     costs = results["costs"]
     n = results["test"]["rows"]
-    model, everyone, no_one = results["business"]
-    assert [model["policy"], everyone["policy"], no_one["policy"]] == [
+    business = results["business"]
+    model, default, everyone, no_one = business["policies"]
+    assert [r["key"] for r in business["policies"]] == [
         "model",
+        "model_at_default",
         "act_on_everyone",
         "act_on_no_one",
     ]
     expected = (cm["fp"] * costs["false_positive"] + cm["fn"] * costs["false_negative"]) / n
-    assert model["expected_cost"] == pytest.approx(expected * costs["per"])
-    assert everyone["false_negatives"] == 0
-    assert no_one["false_positives"] == 0
+    assert model["cost_per_period"] == pytest.approx(expected * costs["per"])
+    assert (model["false_positives"], model["false_negatives"]) == (cm["fp"], cm["fn"])
+    assert everyone["false_negatives"] == 0 and no_one["false_positives"] == 0
+    # Each saving is the other policy's cost minus the model's, the paired estimate included.
+    for row in (default, everyone, no_one):
+        saving = row["saving"]["difference"]["estimate"]
+        assert saving == pytest.approx(row["cost_per_period"] - model["cost_per_period"])
+    best = min((everyone, no_one), key=lambda r: r["cost_per_period"])
+    assert business["best_baseline"] == best["key"]
+
+
+def test_the_headline_follows_the_contract(results: dict) -> None:
+    headline = results["headline"]
+    assert headline["schema"] == 1 and 1 <= len(headline["items"]) <= 3
+    saving = headline["items"][0]
+    business = results["business"]
+    best = next(r for r in business["policies"] if r["key"] == business["best_baseline"])
+    assert saving["key"] == "saving_per_period"
+    assert saving["text"] == best["text"] and headline["baseline"] == best["phrase"]
+    assert saving["conclusive"] == best["saving"]["difference"]["conclusive"]
+    for item in headline["items"]:
+        assert item["low"] <= item["high"]
+        assert set(item) == {
+            *("key", "label", "estimate", "low", "high", "confidence"),
+            *("unit", "conclusive", "text"),
+        }
+        assert 0 < item["confidence"] < 1 and item["text"]
+        # A comparison says whether its paired interval excludes 0; a rate compares nothing.
+        assert item["conclusive"] in (True, False, None)
+    assert headline["figure"] == "reports/figures/cost.png"
+    assert headline["figure_caption"] == results["figures"]["cost"]
+
+
+def test_every_claim_is_worded_by_the_sign_of_its_interval(results: dict) -> None:
+    assert results["claims"]
+    for claim in results["claims"]:
+        derived = ("conclusive", "units_to_settle")
+        difference = Difference(
+            **{k: v for k, v in claim["difference"].items() if k not in derived}
+        )
+        if difference.conclusive:
+            assert "can show" not in claim["text"], claim
+        else:
+            assert "can show" in claim["text"], claim
+
+
+def test_the_threshold_stability_and_cost_ratios_are_reported(results: dict) -> None:
+    business = results["business"]
+    stability = business["stability"]
+    assert stability["low"] <= stability["high"]
+    assert stability["validation_cases"] == results["data"]["rows"]["validation"]
+    factors = [row["factor"] for row in business["sensitivity"]]
+    assert factors == [0.5, 1.0, 2.0]
+    configured = business["sensitivity"][1]
+    assert configured["threshold"] == results["model"]["threshold"]
+    assert configured["false_negative"] == results["costs"]["false_negative"]
 
 
 def test_every_subgroup_is_listed_with_its_counts(results: dict) -> None:
@@ -59,29 +114,21 @@ def test_every_subgroup_is_listed_with_its_counts(results: dict) -> None:
     for g in sex["groups"]:
         assert g["positives"] + g["negatives"] == g["cases"]
         assert g["flagged_rate"] == pytest.approx(g["flagged"] / g["cases"])
+    assert sex["min_size"] == results["evaluation"]["min_group_size"]
 
 
-def test_the_largest_gap_is_the_widest_comparable_rate() -> None:
-    # Group a: 40 cases, 20 positive, all flagged. Group b: 40 cases, 20 positive, only 10
-    # positives flagged. Recall 1.0 against 0.5, false positive rate 1.0 against 0.0 (the
-    # widest), flagged rate 1.0 against 0.25; b's precision rests on 10 flagged cases only.
-    y = np.array([1] * 20 + [0] * 20 + [1] * 20 + [0] * 20)
-    scores = np.array([0.9] * 40 + [0.9] * 10 + [0.1] * 30)
-    groups = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 40})
-    gap = subgroup_report(y, scores, 0.5, groups)["g"]["largest_gap"]
-    assert gap["metric"] == "false_positive_rate"
-    assert gap["gap"] == pytest.approx(1.0)
-    assert (gap["highest"]["group"], gap["lowest"]["group"]) == ("a", "b")
-    # Shrink group b below MIN_COUNT cases: it is still listed, but no longer compared.
-    small = subgroup_report(y[:50], scores[:50], 0.5, groups.iloc[:50])["g"]
-    assert [g["group"] for g in small["groups"]] == ["a", "b"]
-    assert small["largest_gap"] is None
-    assert MIN_COUNT > 10
-
-
-def test_calibration_bins_cover_the_scores(results: dict) -> None:
-    bins = results["calibration"]
+def test_calibration_is_reported_before_and_after(results: dict, trained: TrainedProject) -> None:
+    calibration = results["calibration"]
+    assert calibration["method"] in ("none", "sigmoid")
+    assert calibration["validation_brier"] is not None
+    bins = calibration["bins"]
     assert 3 <= len(bins) <= 10
     predicted = [b["predicted"] for b in bins]
     assert predicted == sorted(predicted)
     assert all(0 <= b["observed"] <= 1 for b in bins)
+    scores = pd.read_parquet(trained.config.paths.processed / "test_scores.parquet")
+    assert {"label", "score", "raw_score"} <= set(scores.columns)
+    if calibration["kept"]:
+        assert calibration["test_brier"] is not None
+    else:
+        assert (scores["score"] == scores["raw_score"]).all()

@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
+from {{ cookiecutter.__package }}.calibration import (
+    Calibration,
+)
 from {{ cookiecutter.__package }}.data import (
     FeatureSchema,
     load_split,
@@ -122,3 +125,27 @@ def test_a_boosted_model_gets_an_exact_single_record_path(
         for record in [*records, {**records[0], "sex": "unseen", "bmi": None}]:
             expected = predictor.score_batch([record])[0]
             assert predictor.score_one(record) == pytest.approx(expected)
+
+
+def test_both_paths_serve_the_calibrated_probability(
+    trained: TrainedProject, tmp_path: Path
+) -> None:
+    loaded = load_model(trained.config.paths.models)
+    curve = Calibration("sigmoid", slope=0.5, intercept=0.2)
+    save_model(loaded.pipeline, loaded.metadata | {"calibration": curve.to_dict()}, tmp_path)
+    predictor = Predictor.from_folder(tmp_path)
+    rows = predictor.metadata["reference"]["records"][:5]
+    raw = np.asarray(predictor.metadata["reference"]["probabilities"][:5])
+
+    expected = curve.apply(raw)
+
+    np.testing.assert_allclose(predictor.score_batch(rows), expected, rtol=1e-9)
+    np.testing.assert_allclose([predictor.score_one(r) for r in rows], expected, rtol=1e-9)
+    assert not np.allclose(expected, raw)
+
+
+def test_a_model_without_its_calibration_is_refused(trained: TrainedProject) -> None:
+    loaded = load_model(trained.config.paths.models)
+    del loaded.metadata["calibration"]
+    with pytest.raises(ModelError, match="incomplete.*make train"):
+        Predictor(loaded)

@@ -1,7 +1,13 @@
+import html
 import json
 import re
 
+import numpy as np
+import pandas as pd
+import pytest
 from conftest import PROJECT, TrainedProject
+from matplotlib.cbook import pts_to_prestep
+from matplotlib.lines import Line2D
 
 from {{ cookiecutter.__package }} import (
     report,
@@ -68,12 +74,76 @@ def test_coded_groups_appear_by_name_in_the_subgroup_table(trained: TrainedProje
     assert re.search(r"^\| group two +\|", subgroups, re.M)
 
 
-def test_the_figures_are_written_and_linked(trained: TrainedProject) -> None:
+def test_the_figures_are_written_and_linked_two_to_a_row(trained: TrainedProject) -> None:
     figures = _block(trained, "figures")
     for key in report.FIGURES:
         path = trained.config.paths.figures / f"{key}.png"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert f"(reports/figures/{key}.png)" in figures
+    for key in report.GRID:
+        assert f'<img src="reports/figures/{key}.png"' in figures
+    rows = re.findall(r"<tr>(.*?)</tr>", figures, re.S)
+    assert [row.count("<img ") for row in rows] == [2, 2]
+    assert "(reports/figures/cost.png)" in _block(trained, "glance")
+
+
+def _metrics(trained: TrainedProject) -> dict:
+    return json.loads((trained.config.paths.reports / "metrics.json").read_text(encoding="utf-8"))
+
+
+def test_every_figure_has_a_caption_written_from_its_numbers(trained: TrainedProject) -> None:
+    m = _metrics(trained)
+    figures = _block(trained, "figures")
+    for key in report.GRID:
+        assert html.escape(m["figures"][key]) in figures, key
+    roc = m["test"]["metrics"]["roc_auc"]
+    assert f"{roc['estimate']:.3f} [{roc['low']:.3f}, {roc['high']:.3f}]" in m["figures"]["roc"]
+
+
+def test_the_glance_block_opens_the_readme_with_the_headline(trained: TrainedProject) -> None:
+    readme = (trained.root / "README.md").read_text(encoding="utf-8")
+    glance = _block(trained, "glance")
+    assert readme.index("portfolio:glance:start") < readme.index("## The problem")
+    headline = _metrics(trained)["headline"]
+    for item in headline["items"]:
+        assert item["text"] in glance
+    assert (trained.root / headline["figure"]).is_file()
+    assert headline["figure"] in glance and headline["figure_caption"] in glance
+
+
+def _drawn_value(line: Line2D, x: float) -> float:
+    """The height of a drawn step line at ``x``, from the vertices matplotlib draws."""
+    xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    assert line.get_drawstyle() == "steps-pre"
+    steps_x, steps_y = pts_to_prestep(xs, ys)
+    # Horizontal runs of the drawn path: from one vertex to the next at the same height.
+    for x0, x1, y0, y1 in zip(steps_x[:-1], steps_x[1:], steps_y[:-1], steps_y[1:], strict=True):
+        if y0 == y1 and x0 < x <= x1:
+            return float(y0)
+    raise AssertionError(f"no horizontal run of the line covers {x}")
+
+
+def test_the_cost_figure_draws_the_chosen_threshold_at_the_validation_minimum(
+    trained: TrainedProject,
+) -> None:
+    processed = trained.config.paths.processed
+    m = _metrics(trained)
+    data = report.cost_figure_data(
+        pd.read_parquet(processed / "validation_scores.parquet"),
+        pd.read_parquet(processed / "test_scores.parquet"),
+        m,
+    )
+    figure = report.cost_figure(data)
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    thresholds, costs = data.curves["validation"]
+    drawn = _drawn_value(lines["validation"], data.chosen)
+    assert drawn == pytest.approx(costs.min())
+    assert drawn == pytest.approx(data.chosen_cost)
+    assert drawn == pytest.approx(m["business"]["validation"]["minimum_cost"])
+    # The dot sits on the drawn curve, and the test curve is drawn from the test scores.
+    dot = lines[f"chosen threshold {data.chosen:.3f}"]
+    assert float(dot.get_ydata()[0]) == pytest.approx(drawn)
+    model = m["business"]["policies"][0]
+    assert _drawn_value(lines["test"], data.chosen) == pytest.approx(model["cost_per_period"])
 
 
 def test_a_second_report_changes_nothing(trained: TrainedProject) -> None:

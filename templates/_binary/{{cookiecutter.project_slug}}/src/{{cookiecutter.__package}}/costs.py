@@ -28,6 +28,7 @@ __all__ = [
     "best_threshold",
     "business_markdown",
     "business_table",
+    "case_costs",
     "confusion_counts",
     "cost_curve",
     "expected_cost",
@@ -109,18 +110,25 @@ def _binary_labels(y: Any, name: str) -> npt.NDArray[np.bool_]:
     return np.asarray(array == 1, dtype=np.bool_)
 
 
+def _aligned(
+    y_true: Any, decisions: Any, name: str
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    truth = _binary_labels(y_true, "y_true")
+    decided = _binary_labels(decisions, name)
+    if truth.shape != decided.shape:
+        raise ValueError(f"y_true has {truth.size} cases but {name} has {decided.size}")
+    if truth.size == 0:
+        raise ValueError("cannot count errors over zero cases")
+    return truth, decided
+
+
 def confusion_counts(y_true: Any, y_pred: Any) -> Counts:
     """Count true and false positives and negatives; the positive class is 1 (or True).
 
     Raises ``ValueError`` if the arrays differ in length, are empty, or hold values other
     than 0/1.
     """
-    truth = _binary_labels(y_true, "y_true")
-    predicted = _binary_labels(y_pred, "y_pred")
-    if truth.shape != predicted.shape:
-        raise ValueError(f"y_true has {truth.size} cases but y_pred has {predicted.size}")
-    if truth.size == 0:
-        raise ValueError("cannot count errors over zero cases")
+    truth, predicted = _aligned(y_true, y_pred, "y_pred")
     return Counts(
         tp=int(np.count_nonzero(truth & predicted)),
         fp=int(np.count_nonzero(~truth & predicted)),
@@ -137,6 +145,22 @@ def expected_cost(counts: Counts, costs: ErrorCosts) -> float:
     decisions cost nothing: the costs are those of errors relative to a perfect oracle.
     """
     return counts.fp * costs.false_positive + counts.fn * costs.false_negative
+
+
+def case_costs(y_true: Any, flagged: Any, costs: ErrorCosts) -> npt.NDArray[np.float64]:
+    """Return what the decision on each case costs: ``C_fp``, ``C_fn`` or 0 for a correct one.
+
+    This is the per-case view a paired comparison resamples: two policies' costs on the same
+    cases, so the difference's interval reflects where they disagree (``uncertainty.
+    paired_means``). The sum is ``expected_cost``; the mean times the cases a period handles
+    is the cost per period. Raises ``ValueError`` as ``confusion_counts`` does.
+    """
+    truth, decision = _aligned(y_true, flagged, "flagged")
+    return np.where(
+        decision & ~truth,
+        costs.false_positive,
+        np.where(~decision & truth, costs.false_negative, 0.0),
+    )
 
 
 def _scores(y_true: Any, scores: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
@@ -214,7 +238,9 @@ def best_threshold(y_true: Any, scores: Any, costs: ErrorCosts) -> float:
     interval nearest to 0.5. The middle, not the edge: on a validation set the model
     separates perfectly, the edge is the lowest positive score itself, a knife edge that the
     next unseen case falls on either side of. Between two equally near intervals the lower
-    wins, so the result is reproducible and independent of the order of the cases.
+    wins, so the result is reproducible and independent of the order of the cases. When
+    acting on no one is cheapest, the result flags no validation case, even one scoring
+    exactly 1 (it is then just above 1).
 
     Choose the threshold on validation data and report its cost on the test set: a threshold
     tuned on the test set flatters the model. Raises ``ValueError`` as ``cost_curve`` does.
@@ -233,6 +259,11 @@ def best_threshold(y_true: Any, scores: Any, costs: ErrorCosts) -> float:
             return DEFAULT_THRESHOLD
         distance = DEFAULT_THRESHOLD - high if high < DEFAULT_THRESHOLD else low - DEFAULT_THRESHOLD
         choice = high if np.isinf(low) else (low + high) / 2
+        if not choice > low:
+            # Neighbouring floats (a top score of 1.0 and the next float up, the "act on no
+            # one" candidate) have no float between them: their middle rounds down onto the
+            # lower, flagging the very cases the interval excludes. Only its top is inside.
+            choice = high
         if distance < best_distance:
             best, best_distance = choice, distance
     return best

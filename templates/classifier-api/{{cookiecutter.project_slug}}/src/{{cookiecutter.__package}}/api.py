@@ -346,6 +346,9 @@ def create_app(model_dir: Path | None = None) -> FastAPI:
             metrics={
                 "validation": meta["validation"],
                 "cross_validation": meta["cross_validation"],
+                "calibration": {
+                    k: meta["calibration"][k] for k in ("method", "slope", "intercept")
+                },
             },
             features=meta["schema"]["features"],
         )

@@ -185,10 +185,12 @@ class ModelConfig(StrictModel):
 
 
 class EvaluationConfig(StrictModel):
-    """Bootstrap resamples and the confidence level of every interval."""
+    """Bootstrap resamples, the confidence of every interval, and when a group is comparable."""
 
     bootstrap_resamples: Annotated[int, Field(ge=100)] = 1000
     confidence: Fraction = 0.95
+    # subgroups.DEFAULT_MIN_GROUP_SIZE says why 20; not imported, as fairlearn is slow to load.
+    min_group_size: Annotated[int, Field(ge=1)] = 20
 
 
 @dataclass(frozen=True)

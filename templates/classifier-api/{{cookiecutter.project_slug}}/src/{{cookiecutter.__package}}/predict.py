@@ -6,7 +6,9 @@ its metadata (a different library version or an altered file shows up here, not 
 customer's answer). One record goes through ``features.RecordEncoder`` and the final
 estimator directly (for a logistic regression, a dot product and a sigmoid), skipping the
 pandas and input-checking overhead of the full pipeline; that path is used only when it
-agrees with the pipeline on those same rows. See docs/decisions/0002.
+agrees with the pipeline on those same rows. See docs/decisions/0002. Both paths then apply
+the calibration chosen on validation (``calibration.py``), so the probability served is the
+one the threshold was chosen on.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
+from .calibration import Calibration
 from .data import FeatureSchema, prepare_features
 from .features import RecordEncoder, UnsupportedPipelineError
 from .modelio import LoadedModel, ModelError, load_model
@@ -60,13 +63,14 @@ class Predictor:
             self.schema = FeatureSchema.from_dict(self.metadata["schema"])
             self.threshold = float(self.metadata["threshold"])
             self.version = str(self.metadata["version"])
+            self.calibration = Calibration.from_dict(self.metadata["calibration"])
             records = list(self.metadata["reference"]["records"])
             expected = np.asarray(self.metadata["reference"]["probabilities"], dtype=np.float64)
         except (KeyError, TypeError, ValueError) as err:
             raise ModelError(f"model metadata is incomplete ({err}): run `make train`") from err
         if list(getattr(self.pipeline, "feature_names_in_", [])) != self.schema.names:
             raise ModelError("the model's features differ from its metadata: run `make train`")
-        scores = self.score_batch(records)
+        scores = self._pipeline_scores(records)
         if scores.shape != expected.shape or not np.allclose(scores, expected, atol=_TOLERANCE):
             raise ModelError(
                 "the model no longer reproduces the probabilities saved at training time "
@@ -105,18 +109,21 @@ class Predictor:
         """Whether single records skip the pandas pipeline."""
         return self._fast is not None
 
-    def score_batch(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """Return the positive-class probability of each record, through the full pipeline."""
+    def _pipeline_scores(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
         rows = pd.DataFrame.from_records(list(records), columns=self.schema.names)
         frame = prepare_features(rows, self.schema)
         return np.asarray(self.pipeline.predict_proba(frame)[:, 1], dtype=np.float64)
 
+    def score_batch(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Return the calibrated probability of each record, through the full pipeline."""
+        return self.calibration.apply(self._pipeline_scores(records))
+
     def score_one(self, record: Mapping[str, Any]) -> float:
-        """Return the positive-class probability of one record, by the fastest exact path."""
+        """Return the calibrated probability of one record, by the fastest exact path."""
         if self._fast is None:
             return float(self.score_batch([record])[0])
         encoder, scorer = self._fast
-        return scorer(encoder.encode(record))
+        return self.calibration.apply_one(scorer(encoder.encode(record)))
 
     def decide(self, probability: float) -> Prediction:
         """Apply the business threshold: act when the probability is at or above it."""

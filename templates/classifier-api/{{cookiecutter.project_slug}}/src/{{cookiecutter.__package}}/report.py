@@ -1,47 +1,77 @@
-"""Stage 4: draw the figures and write every number into the README, model card and datasheet.
+"""Stage 4: draw the figures and write every number into the README, model card and records.
 
 Only the marker blocks are rewritten (``markers.rewrite_blocks``); the prose around them,
 including the narrative placeholders, belongs to the author. Everything here is read from
-``reports/metrics.json``, the data summary and the scores saved by the earlier stages, so
-the report can be rerun without retraining, and ``reports/provenance.json`` records which
-config, code and data produced the numbers.
+``reports/metrics.json`` (numbers, and the sentences worded from their paired intervals), the
+data summary and the scores saved by the earlier stages, so the report can be rerun without
+retraining, and ``reports/provenance.json`` records which config, code and data produced it.
+
+The README opens on the business result ("Results at a glance": the headline of
+metrics.json and the hero figure); the other figures come two to a row, each with the one-line
+takeaway the numbers support.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from .business import format_count
 from .config import Config, parse_args
-from .costs import business_markdown, cost_curve, threshold_markdown
+from .costs import DEFAULT_THRESHOLD, ErrorCosts, cost_curve
 from .data import FeatureSchema, load_summary
-from .evaluate import MIN_COUNT
-from .figures import new_figure, readme_image, save_figure, style_axes
+from .figures import PALETTE, new_figure, readme_image, save_figure, style_axes
 from .inputs import api_markdown, data_markdown
 from .markers import rewrite_blocks
+from .policies import (
+    format_threshold,
+    policies_markdown,
+    sensitivity_markdown,
+    stability_sentence,
+    threshold_record_markdown,
+)
 from .provenance import code_files, record_provenance
+from .subgroups import SMALL_MARK, subgroups_markdown
+from .summary import HERO_FIGURE
 from .tables import markdown_table
 
-__all__ = ["FIGURES", "build_blocks", "draw_figures", "main", "report"]
+__all__ = [
+    "FIGURES",
+    "CostFigureData",
+    "build_blocks",
+    "cost_figure",
+    "cost_figure_data",
+    "draw_figures",
+    "main",
+    "report",
+]
 
 log = logging.getLogger(__name__)
 
+#: Every figure, with the alt text that says what it shows; the captions say what it finds.
 FIGURES = {
-    "roc": "ROC curve on the test set",
-    "precision_recall": "Precision-recall curve on the test set",
-    "calibration": "Calibration: predicted against observed rate",
-    "cost": "Expected cost against threshold, with the chosen threshold",
+    "cost": "Expected cost a period against the threshold, validation and test",
+    "roc": "ROC curve on the test set, with the operating point",
+    "precision_recall": "Precision-recall curve on the test set, with the operating point",
+    "calibration": "Reliability: predicted against observed rate on the test set",
     "subgroups": "Recall and false positive rate per subgroup",
 }
+#: The figures shown two to a row in the figures block (the hero figure opens the README).
+GRID = ("roc", "precision_recall", "calibration", "subgroups")
+GRID_WIDTH = 400
 METRIC_NAMES = {
     "roc_auc": "ROC-AUC",
     "average_precision": "PR-AUC (average precision)",
@@ -61,12 +91,32 @@ def _interval(values: dict[str, float] | None) -> str:
     return f"{values['estimate']:.3f} [{values['low']:.3f}, {values['high']:.3f}]"
 
 
+def _confidence(m: dict[str, Any]) -> str:
+    return f"{m['evaluation']['confidence']:.0%}"
+
+
+def _glance_block(m: dict[str, Any], root: Path, figures: dict[str, Path]) -> str:
+    headline = m["headline"]
+    confidence = _confidence(m)
+    items = []
+    for item in headline["items"]:
+        items.append(f"- **{item['label']}.** {item['text']}")
+    business = m["business"]
+    context = (
+        f"Test set: {m['test']['rows']:,} {business['names']['case']}, scored once; threshold "
+        f"{format_threshold(business['thresholds']['chosen'])}, chosen by expected cost on "
+        f"validation. Brackets hold {confidence} bootstrap intervals; each saving compares "
+        "two policies on the same resampled cases."
+    )
+    hero = readme_image(figures[HERO_FIGURE], headline["figure_caption"], root)
+    return "\n".join(items) + f"\n\n{context}\n\n{hero}\n\n_{headline['figure_caption']}_"
+
+
 def _results_block(m: dict[str, Any]) -> str:
     test = m["test"]
-    confidence = next((v["confidence"] for v in test["metrics"].values() if v is not None), 0.95)
     rows = [[METRIC_NAMES[name], _interval(value)] for name, value in test["metrics"].items()]
     table = markdown_table(
-        ["Metric (test set)", f"Estimate [{confidence:.0%} bootstrap interval]"], rows
+        ["Metric (test set)", f"Estimate [{_confidence(m)} bootstrap interval]"], rows
     )
     cm = test["confusion_matrix"]
     confusion = markdown_table(
@@ -74,12 +124,16 @@ def _results_block(m: dict[str, Any]) -> str:
         [["Actual positive", cm["tp"], cm["fn"]], ["Actual negative", cm["fp"], cm["tn"]]],
     )
     model = m["model"]
+    calibration = m["calibration"]
+    calibrated = [f"**Calibration.** {calibration['text']} {calibration['verdict']}"]
+    if calibration["test_text"]:
+        calibrated.append(calibration["test_text"])
     return (
         f"Model: **{model['model_name']}** (`{model['version']}`), chosen by cross-validated "
-        f"{model['selection_metric']}; decision threshold **{model['threshold']:.3f}**, set "
-        f"by expected cost on validation data. Test set: {test['rows']:,} cases, "
-        f"{test['positives']:,} positive, scored once.\n\n{table}\n\n"
-        f"Confusion matrix at the threshold:\n\n{confusion}"
+        f"{model['selection_metric']}; decision threshold "
+        f"**{format_threshold(model['threshold'])}**, set by expected cost on validation data. "
+        f"Test set: {test['rows']:,} cases, {test['positives']:,} positive, scored once.\n\n"
+        f"{table}\n\n{' '.join(calibrated)}\n\nConfusion matrix at the threshold:\n\n{confusion}"
     )
 
 
@@ -95,112 +149,98 @@ def _models_block(m: dict[str, Any]) -> str:
         chosen = " (chosen)" if candidate == m["model"]["model_name"] else ""
         rows.append([f"{candidate}{chosen}", *cells])
     table = markdown_table(["Candidate", *names.values()], rows)
+    comparisons = "\n".join(f"- {c['text']}" for c in m["validation_comparisons"])
     return (
         "Cross-validation on the training split (mean ± standard deviation over folds); "
-        f"`baseline` predicts the base rate for everyone.\n\n{table}"
+        f"`baseline` predicts the base rate for everyone. The highest mean "
+        f"{m['model']['selection_metric']} is kept.\n\n{table}\n\n"
+        "The same candidates refitted on the training split and compared on the validation "
+        f"cases, each pair on the same resampled cases ({_confidence(m)} paired "
+        f"intervals):\n\n{comparisons}"
     )
 
 
-def _business_block(m: dict[str, Any], threshold_table: str) -> str:
-    costs = m["costs"]
-    model_row = m["business"][0]
-    saving = model_row["saving"]
-    per = f"{costs['per']:,} {costs['case_name']}"
-    verdict = (
-        f"At {per} a {costs['period']}, the model saves about "
-        f"{format_count(saving)} {costs['currency']} a {costs['period']} against the "
-        "cheaper of the two no-model policies."
-        if saving > 0
-        else f"At {per} a {costs['period']}, the model does **not** beat the cheaper "
-        "no-model policy: do not deploy it at these costs."
-    )
-    return (
-        f"A false positive costs {format_count(costs['false_positive'])} "
-        f"{costs['currency']}, a false negative {format_count(costs['false_negative'])} "
-        f"{costs['currency']}. {verdict}\n\n{business_markdown(m['business'])}\n\n"
-        f"Chosen threshold against the default 0.5, on the test set:\n\n{threshold_table}"
-    )
-
-
-def _subgroups_block(m: dict[str, Any]) -> str:
-    parts = []
-    for column, result in m["subgroups"].items():
-        rows = [
-            [
-                g["group"],
-                g["cases"],
-                g["positives"],
-                g["positive_rate"],
-                g["flagged_rate"],
-                g["precision"],
-                g["recall"],
-                g["false_positive_rate"],
-                g["roc_auc"],
-            ]
-            for g in result["groups"]
+def _business_block(m: dict[str, Any]) -> str:
+    business = m["business"]
+    costs = business["costs"]
+    currency = business["currency"]
+    best = next(r for r in business["policies"] if r["key"] == business["best_baseline"])
+    others = [
+        row["text"]
+        for row in business["policies"]
+        if row["text"] and row["key"] != business["best_baseline"]
+    ]
+    per = f"{business['per']:,} {business['names']['case']} a {business['period']}"
+    return "\n\n".join(
+        [
+            f"A false positive costs {format_count(costs['false_positive'])} {currency}, a "
+            f"false negative {format_count(costs['false_negative'])} {currency}; at {per}, "
+            f"the cheapest policy that needs no model on these test cases is "
+            f"{best['phrase']}. **{best['text']}**",
+            policies_markdown(business),
+            "\n".join(f"- {text}" for text in others),
+            f"**How firm the threshold is.** {stability_sentence(business)}",
+            "**If the costs are off.** The threshold re-chosen on validation and the saving "
+            "against the cheapest no-model policy, with the cost of a miss halved and doubled:",
+            sensitivity_markdown(business),
         ]
-        table = markdown_table(
-            [column, "Cases", "Positives", "Positive rate", "Flagged", "Precision", "Recall"]
-            + ["FPR", "ROC-AUC"],
-            rows,
-            align=["left", *["right"] * 8],
-        )
-        gap = result["largest_gap"]
-        if gap is None:
-            flag = f"No gap reported: no rate rests on {MIN_COUNT} or more cases in two groups."
-        else:
-            flag = (
-                f"**Largest gap: {gap['metric'].replace('_', ' ')} differs by {gap['gap']:.3f}** "
-                f"between {gap['highest']['group']} ({gap['highest']['value']:.3f}) and "
-                f"{gap['lowest']['group']} ({gap['lowest']['value']:.3f})."
-            )
-        parts.append(f"**{column}**\n\n{table}\n\n{flag}")
-    if not parts:
-        return "No subgroup columns are configured (`subgroup_columns` in params.yaml)."
-    note = (
-        "Flagged: share of cases the model acts on. FPR: false positive rate. All rates on the "
-        "test set at the business threshold. The largest gap compares only rates that rest on "
-        f"at least {MIN_COUNT} cases of a group (positives for recall, negatives for FPR, "
-        "flagged cases for precision): smaller groups are listed but too noisy to rank."
     )
-    return "\n\n".join([*parts, note])
 
 
 def _model_details_block(m: dict[str, Any]) -> str:
     model = m["model"]
+    calibration = m["calibration"]
     rows = [
         ["Model", model["model_name"]],
         ["Version", f"`{model['version']}`"],
         ["Trained", model["trained_at"]],
-        ["Decision threshold", f"{model['threshold']:.3f}"],
+        ["Decision threshold", format_threshold(model["threshold"])],
+        [
+            "Calibration",
+            "Platt scaling on validation" if calibration["kept"] else "none (scores as fitted)",
+        ],
         ["Selected by", f"cross-validated {model['selection_metric']}"],
     ]
     return markdown_table(["Field", "Value"], rows)
 
 
-def _figures_block(paths: dict[str, Path], root: Path) -> str:
-    return "\n\n".join(readme_image(paths[key], FIGURES[key], root) for key in FIGURES)
+def _html_figure(path: Path, alt: str, caption: str, root: Path) -> str:
+    source = Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    return (
+        f'<td width="50%"><img src="{html.escape(source)}" alt="{html.escape(alt)}" '
+        f'width="{GRID_WIDTH}"><br>{html.escape(caption)}</td>'
+    )
+
+
+def _figures_block(m: dict[str, Any], paths: dict[str, Path], root: Path) -> str:
+    """Lay the figures out two to a row: an HTML table, which GitHub renders side by side."""
+    cells = [_html_figure(paths[key], FIGURES[key], m["figures"][key], root) for key in GRID]
+    rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+    body = "\n".join("<tr>\n" + "\n".join(row) + "\n</tr>" for row in rows)
+    return f"<table>\n{body}\n</table>"
 
 
 def build_blocks(
     m: dict[str, Any],
     schema: FeatureSchema,
-    threshold_table: str,
     figures: dict[str, Path],
     root: Path,
 ) -> dict[str, dict[str, str]]:
     """Return the content of every marker block, per document relative to ``root``."""
     results = _results_block(m)
-    subgroups = _subgroups_block(m)
+    subgroups = subgroups_markdown(m["subgroups"])
+    if not m["subgroups"]:
+        subgroups = "No subgroup columns are configured (`subgroup_columns` in params.yaml)."
     data = data_markdown(m["data"])
     return {
         "README.md": {
+            "glance": _glance_block(m, root, figures),
             "data": data,
             "results": results,
             "models": _models_block(m),
-            "business": _business_block(m, threshold_table),
+            "business": _business_block(m),
             "subgroups": subgroups,
-            "figures": _figures_block(figures, root),
+            "figures": _figures_block(m, figures, root),
             "api": api_markdown(schema),
         },
         MODEL_CARD: {
@@ -210,8 +250,119 @@ def build_blocks(
             "data": data,
         },
         DATASHEET.as_posix(): {"data": data},
-        DECISION_RECORD.as_posix(): {"threshold": threshold_table},
+        DECISION_RECORD.as_posix(): {"threshold": threshold_record_markdown(m["business"])},
     }
+
+
+@dataclass(frozen=True)
+class CostFigureData:
+    """What the cost figure draws: exact step curves, so the figure cannot misplace a point.
+
+    ``costs[i]`` is the cost a period of acting on scores at or above ``thresholds[i]``; the
+    same decisions hold for every threshold in ``(thresholds[i-1], thresholds[i]]``, which is
+    how the curve is drawn (matplotlib's ``steps-pre``).
+    """
+
+    curves: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+    chosen: float
+    chosen_cost: float
+    baseline: str
+    baseline_cost: float
+    unit: str
+    case_name: str
+
+
+def cost_figure_data(
+    validation: pd.DataFrame, test: pd.DataFrame, m: dict[str, Any]
+) -> CostFigureData:
+    """Compute the validation and test cost curves a period, at every distinct score."""
+    business = m["business"]
+    costs = ErrorCosts(**business["costs"])
+    per = business["per"]
+    curves = {}
+    for name, frame in (("validation", validation), ("test", test)):
+        curve = cost_curve(frame["label"].to_numpy(), frame["score"].to_numpy(), costs)
+        curves[name] = (np.asarray(curve.thresholds), curve.costs / curve.n * per)
+    threshold = float(business["thresholds"]["chosen"])
+    chosen = cost_curve(
+        validation["label"].to_numpy(), validation["score"].to_numpy(), costs, [threshold]
+    )
+    best = next(r for r in business["policies"] if r["key"] == business["best_baseline"])
+    return CostFigureData(
+        curves=curves,
+        chosen=threshold,
+        chosen_cost=float(chosen.costs[0] / chosen.n * per),
+        baseline=best["phrase"],
+        baseline_cost=float(best["cost_per_period"]),
+        unit=business["unit"],
+        case_name=business["names"]["case"],
+    )
+
+
+def cost_figure(data: CostFigureData) -> Figure:
+    """Draw the cost curves, the chosen threshold, the default 0.5 and the best baseline."""
+    fig, ax = new_figure(6.4, 4)
+    for name, (thresholds, costs) in data.curves.items():
+        ax.plot(thresholds, costs, drawstyle="steps-pre", label=name)
+    ax.axhline(
+        data.baseline_cost,
+        color=PALETTE[2],
+        linestyle="--",
+        label=f"{data.baseline} (test)",
+    )
+    ax.plot(
+        [data.chosen],
+        [data.chosen_cost],
+        marker="o",
+        color="black",
+        linestyle="none",
+        label=f"chosen threshold {format_threshold(data.chosen)}",
+    )
+    ax.axvline(DEFAULT_THRESHOLD, color="grey", linestyle=":", label="default 0.5")
+    # Acting on everyone or no one can cost many times more: keep the axis where choices compete.
+    ax.set_ylim(0, 1.5 * max(data.baseline_cost, data.chosen_cost))
+    ax.set_xlim(0, 1)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set(
+        xlabel="Threshold (act when the score is at or above it)",
+        ylabel=f"Expected cost ({data.unit})",
+        title="Expected cost against threshold",
+    )
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _operating_point(scores: pd.DataFrame, threshold: float) -> dict[str, float]:
+    truth = scores["label"].to_numpy() == 1
+    flagged = scores["score"].to_numpy() >= threshold
+    tp = int(np.count_nonzero(truth & flagged))
+    fp = int(np.count_nonzero(~truth & flagged))
+    positives, negatives = int(truth.sum()), int((~truth).sum())
+    return {
+        "recall": tp / positives if positives else np.nan,
+        "false_positive_rate": fp / negatives if negatives else np.nan,
+        "precision": tp / (tp + fp) if tp + fp else np.nan,
+    }
+
+
+def _mark_points(ax: Any, scores: pd.DataFrame, threshold: float, x: str, y: str) -> None:
+    """Mark where the chosen threshold and the default 0.5 sit on a curve."""
+    marks = (
+        (threshold, f"chosen threshold {format_threshold(threshold)}", "black"),
+        (DEFAULT_THRESHOLD, "default 0.5", "white"),
+    )
+    for at, label, face in marks:
+        point = _operating_point(scores, at)
+        ax.plot(
+            [point[x]],
+            [point[y]],
+            marker="o",
+            markerfacecolor=face,
+            color="black" if face == "black" else "grey",
+            linestyle="none",
+            label=label,
+            zorder=3,
+        )
 
 
 def _roc(scores: pd.DataFrame, m: dict[str, Any], path: Path) -> None:
@@ -219,6 +370,7 @@ def _roc(scores: pd.DataFrame, m: dict[str, Any], path: Path) -> None:
     fpr, tpr, _ = roc_curve(scores["label"], scores["score"])
     ax.plot(fpr, tpr, label=f"model, AUC {_interval(m['test']['metrics']['roc_auc'])}")
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance")
+    _mark_points(ax, scores, m["model"]["threshold"], "false_positive_rate", "recall")
     ax.set(xlabel="False positive rate", ylabel="True positive rate", title="ROC curve (test)")
     ax.legend(loc="lower right", fontsize=8)
     save_figure(fig, path)
@@ -230,6 +382,7 @@ def _precision_recall(scores: pd.DataFrame, m: dict[str, Any], path: Path) -> No
     ap = _interval(m["test"]["metrics"]["average_precision"])
     ax.plot(recall, precision, drawstyle="steps-post", label=f"model, AP {ap}")
     ax.axhline(scores["label"].mean(), linestyle="--", color="grey", label="base rate")
+    _mark_points(ax, scores, m["model"]["threshold"], "recall", "precision")
     ax.set(xlabel="Recall", ylabel="Precision", title="Precision-recall curve (test)")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower left", fontsize=8)
@@ -238,48 +391,26 @@ def _precision_recall(scores: pd.DataFrame, m: dict[str, Any], path: Path) -> No
 
 def _calibration(m: dict[str, Any], path: Path) -> None:
     fig, ax = new_figure(5, 4.5)
-    bins = m["calibration"]
+    calibration = m["calibration"]
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
-    ax.plot(
-        [b["predicted"] for b in bins], [b["observed"] for b in bins], marker="o", label="model"
-    )
+    curves = [("bins", "model, as served", PALETTE[0], PALETTE[0])]
+    if calibration["kept"]:
+        curves.insert(0, ("bins_uncalibrated", "before Platt scaling", PALETTE[1], "white"))
+    for key, label, colour, face in curves:
+        ax.plot(
+            [b["predicted"] for b in calibration[key]],
+            [b["observed"] for b in calibration[key]],
+            marker="o",
+            color=colour,
+            markerfacecolor=face,
+            label=label,
+        )
     ax.set(
         xlabel="Mean predicted probability",
         ylabel="Observed positive rate",
         title="Calibration (test, quantile bins)",
     )
     ax.legend(loc="upper left", fontsize=8)
-    save_figure(fig, path)
-
-
-def _cost(
-    validation: pd.DataFrame, test: pd.DataFrame, m: dict[str, Any], config: Config, path: Path
-) -> None:
-    fig, ax = new_figure(6.4, 4)
-    grid = np.linspace(0, 1, 201)
-    per = config.cases_per_period
-    threshold = m["model"]["threshold"]
-    for name, frame in (("validation", validation), ("test", test)):
-        curve = cost_curve(frame["label"], frame["score"], config.costs.errors, thresholds=grid)
-        ax.plot(curve.thresholds, curve.costs / curve.n * per, label=name)
-        if name == "validation":
-            chosen = cost_curve(frame["label"], frame["score"], config.costs.errors, [threshold])
-            ax.plot(
-                [threshold],
-                chosen.costs / chosen.n * per,
-                marker="o",
-                color="black",
-                linestyle="none",
-                label=f"chosen threshold {threshold:.3f}",
-            )
-    ax.axvline(0.5, color="grey", linestyle=":", label="default 0.5")
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    ax.set(
-        xlabel="Threshold (act when the score is at or above it)",
-        ylabel=f"Expected cost per {per:,} {config.case_name} ({config.costs.currency})",
-        title="Expected cost against threshold",
-    )
-    ax.legend(fontsize=8)
     save_figure(fig, path)
 
 
@@ -296,7 +427,7 @@ def _subgroups(m: dict[str, Any], path: Path) -> None:
     for ax, column in zip(axes, columns, strict=True):
         style_axes(ax)
         groups = m["subgroups"][column]["groups"]
-        labels = [g["group"] for g in groups]
+        labels = [f"{g['group']} {SMALL_MARK}" if g["too_small"] else g["group"] for g in groups]
         positions = np.arange(len(labels))
         for offset, key, name in ((-0.2, "recall", "recall"), (0.2, "false_positive_rate", "FPR")):
             values = [np.nan if g[key] is None else g[key] for g in groups]
@@ -315,10 +446,10 @@ def draw_figures(config: Config, m: dict[str, Any]) -> dict[str, Path]:
     test = pd.read_parquet(processed / "test_scores.parquet")
     validation = pd.read_parquet(processed / "validation_scores.parquet")
     paths = {key: config.paths.figures / f"{key}.png" for key in FIGURES}
+    save_figure(cost_figure(cost_figure_data(validation, test, m)), paths["cost"])
     _roc(test, m, paths["roc"])
     _precision_recall(test, m, paths["precision_recall"])
     _calibration(m, paths["calibration"])
-    _cost(validation, test, m, config, paths["cost"])
     _subgroups(m, paths["subgroups"])
     return paths
 
@@ -337,16 +468,8 @@ def report(config: Config) -> dict[str, dict[str, str]]:
         raise FileNotFoundError(f"{metrics_path} not found: run `make evaluate` first")
     m = json.loads(metrics_path.read_text(encoding="utf-8"))
     figures = draw_figures(config, m)
-    test = pd.read_parquet(config.paths.processed / "test_scores.parquet")
-    threshold_table = threshold_markdown(
-        test["label"].to_numpy(),
-        test["score"].to_numpy(),
-        config.costs.errors,
-        threshold=m["model"]["threshold"],
-        per=config.cases_per_period,
-    )
     schema = FeatureSchema.from_dict(load_summary(config)["schema"])
-    blocks = build_blocks(m, schema, threshold_table, figures, root)
+    blocks = build_blocks(m, schema, figures, root)
     documents = [root / name for name in blocks]
     for document, content in zip(documents, blocks.values(), strict=True):
         rewrite_blocks(document, content)

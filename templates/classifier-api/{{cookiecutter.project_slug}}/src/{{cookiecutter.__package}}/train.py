@@ -1,10 +1,12 @@
-"""Stage 2: choose a model by cross-validation on the training rows, then its threshold.
+"""Stage 2: choose a model by cross-validation on the training rows, then calibrate and threshold.
 
 Three candidates share one preprocessor: a baseline that predicts the base rate for everyone
 (what "no model" scores), a logistic regression, and gradient-boosted trees. They are compared
-by stratified cross-validation on the training split only; the winner is refitted on the
-whole training split, and its decision threshold is the one with the lowest expected cost on
-the validation split, given what each error costs. The test split is not read here.
+by stratified cross-validation on the training split only; the winner is kept. Every candidate
+is refitted on the whole training split and scored on the validation split, where the winner
+is compared with each other candidate, paired, on the same cases. On validation too: Platt
+scaling, kept if cross-fitting shows it lowers the Brier score, and the decision threshold with
+the lowest expected cost, given what each error costs. The test split is not read here.
 """
 
 from __future__ import annotations
@@ -26,14 +28,26 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from . import __version__
+from . import __version__, metrics
+from .calibration import choose_calibration
+from .claims import Wording, compare
 from .config import Config, parse_args
 from .costs import best_threshold
 from .data import FeatureSchema, load_split, load_summary, prepare_features
 from .features import build_preprocessor
 from .modelio import save_model
+from .policies import AMOUNT, SETTLE, SIGNED
+from .uncertainty import paired_metric
 
-__all__ = ["BASELINE", "METRICS", "candidates", "cross_validate_candidates", "main", "train"]
+__all__ = [
+    "BASELINE",
+    "METRICS",
+    "candidates",
+    "compare_on_validation",
+    "cross_validate_candidates",
+    "main",
+    "train",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +56,12 @@ METRICS = ("roc_auc", "average_precision", "neg_brier_score")
 # Rows kept in the model metadata so the API can check, at start-up, that the loaded model
 # still scores them as it did after training.
 REFERENCE_ROWS = 25
+# Each selection metric on validation scores, as "higher is better", and its name in words.
+_SELECTION = {
+    "roc_auc": (metrics.roc_auc, "ROC-AUC"),
+    "average_precision": (metrics.average_precision, "average precision"),
+    "neg_brier_score": (lambda y, s: -metrics.brier(y, s), "Brier score (lower is better)"),
+}
 
 
 def candidates(schema: FeatureSchema, seed: int, max_categories: int) -> dict[str, Pipeline]:
@@ -102,6 +122,55 @@ def _select(results: dict[str, dict[str, dict[str, float]]], metric: str) -> str
     return best
 
 
+def _metric_digits(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def compare_on_validation(
+    chosen: str, scores: dict[str, Any], y: Any, config: Config
+) -> list[dict[str, Any]]:
+    """Compare the chosen candidate with each other one on the same validation cases, paired.
+
+    The selection metric is recomputed on each resample of the validation cases for both
+    candidates at once, so the sentence says whether the choice made by cross-validation holds
+    on cases none of them was fitted on, with an interval that reflects how they disagree.
+    """
+    metric, label = _SELECTION[config.model.selection_metric]
+    results = []
+    for other, other_scores in scores.items():
+        if other == chosen:
+            continue
+        comparison = paired_metric(
+            metric,
+            (y, scores[chosen]),
+            (y, other_scores),
+            n_resamples=config.evaluation.bootstrap_resamples,
+            confidence=config.evaluation.confidence,
+            seed=config.random_seed,
+        )
+        wording = Wording(
+            ahead=f"{chosen} ranks ahead of {other} in validation {label}, by {AMOUNT}.",
+            behind=f"{chosen} ranks behind {other} in validation {label}, by {AMOUNT}.",
+            unclear=f"No difference in validation {label} between {chosen} and {other} these "
+            f"validation cases can show: {SIGNED}; {SETTLE}.",
+        )
+        results.append(
+            {
+                "first": chosen,
+                "second": other,
+                "metric": config.model.selection_metric,
+                "comparison": comparison.to_dict(),
+                "text": compare(
+                    comparison.difference,
+                    wording,
+                    value=_metric_digits,
+                    units="validation cases",
+                ),
+            }
+        )
+    return results
+
+
 def _reference(
     pipeline: Pipeline, validation: pd.DataFrame, schema: FeatureSchema
 ) -> dict[str, Any]:
@@ -131,12 +200,23 @@ def train(config: Config) -> dict[str, Any]:
     with threadpool_limits(limits=config.model.n_jobs, user_api="openmp"):
         results = cross_validate_candidates(pipelines, x_train, y_train, config)
         chosen = _select(results, config.model.selection_metric)
-        pipeline = clone(pipelines[chosen]).fit(x_train, y_train)
-
-    val_scores = pipeline.predict_proba(x_val)[:, 1]
-    threshold = best_threshold(y_val.to_numpy(), val_scores, config.costs.errors)
+        fitted = {name: clone(p).fit(x_train, y_train) for name, p in pipelines.items()}
+        raw_scores = {name: p.predict_proba(x_val)[:, 1] for name, p in fitted.items()}
+    pipeline = fitted[chosen]
+    y_val_array = y_val.to_numpy()
+    raw = raw_scores[chosen]
+    calibration = choose_calibration(
+        y_val_array,
+        raw,
+        n_resamples=config.evaluation.bootstrap_resamples,
+        confidence=config.evaluation.confidence,
+        seed=config.random_seed,
+    )
+    log.info("calibration: %s", calibration.text)
+    val_scores = calibration.calibration.apply(raw)
+    threshold = best_threshold(y_val_array, val_scores, config.costs.errors)
     config.paths.processed.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"label": y_val.to_numpy(), "score": val_scores}).to_parquet(
+    pd.DataFrame({"label": y_val_array, "score": val_scores, "raw_score": raw}).to_parquet(
         config.paths.processed / "validation_scores.parquet", index=False
     )
     metadata = {
@@ -145,6 +225,7 @@ def train(config: Config) -> dict[str, Any]:
         "project_version": __version__,
         "sklearn_version": sklearn.__version__,
         "threshold": threshold,
+        "calibration": calibration.to_dict(),
         "target": config.target,
         "positive_label": config.positive_label,
         "positive_name": config.positive_name,
@@ -157,7 +238,9 @@ def train(config: Config) -> dict[str, Any]:
             "roc_auc": float(roc_auc_score(y_val, val_scores)),
             "average_precision": float(average_precision_score(y_val, val_scores)),
             "brier": float(brier_score_loss(y_val, val_scores)),
+            "brier_uncalibrated": float(brier_score_loss(y_val, raw)),
         },
+        "validation_comparisons": compare_on_validation(chosen, raw_scores, y_val_array, config),
         "reference": _reference(pipeline, validation, schema),
     }
     saved = save_model(pipeline, metadata, config.paths.models)

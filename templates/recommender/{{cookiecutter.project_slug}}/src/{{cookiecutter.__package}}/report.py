@@ -32,6 +32,7 @@ from {{ cookiecutter.__package }}.narrative import (
     summary,
 )
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
+from {{ cookiecutter.__package }}.site import write_site_data
 from {{ cookiecutter.__package }}.tables import markdown_table
 
 __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
@@ -557,7 +558,17 @@ def report(config: Config) -> list[Path]:
     for document, blocks in render_blocks(metrics, figures, config.root, names).items():
         rewrite_blocks(document, blocks)
         documents.append(document)
-    outputs = [path, *figures.values()]
+    texts = captions(metrics, names)
+    site_data = write_site_data(
+        config.root,
+        headline=metrics["headline"],
+        figures=[
+            {"path": figures[n].relative_to(config.root).as_posix(), "caption": texts[n]}
+            for n in FIGURES
+            if n in figures
+        ],
+    )
+    outputs = [path, *figures.values(), site_data]
     inputs = [config.file, *code_files(config.root), *config.data_files]
     provenance = record_provenance(config.root, inputs, outputs, documents)
-    return [*figures.values(), path, *documents, provenance]
+    return [*figures.values(), path, site_data, *documents, provenance]

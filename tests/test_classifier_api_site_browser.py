@@ -93,3 +93,12 @@ def test_the_explorer_shows_the_reports_business_table_and_moves_with_it(built: 
     headline = metrics["headline"]["items"][0]
     page_html = (built / "site" / "index.html").read_text(encoding="utf-8")
     assert f'data-key="{headline["key"]}"' in page_html
+
+
+def test_the_readme_says_where_its_links_will_come_from(built: Path) -> None:
+    readme = (built / "README.md").read_text(encoding="utf-8")
+    links = readme.split("<!-- portfolio:links:start -->")[1].split("<!-- portfolio:links:end -->")[
+        0
+    ]
+    assert readme.index("portfolio:links:start") < readme.index("## Results at a glance")
+    assert "portfolio publish --pages" in links and "github.com" not in links

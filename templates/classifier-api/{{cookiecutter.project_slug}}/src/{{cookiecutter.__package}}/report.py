@@ -45,7 +45,7 @@ from .policies import (
     threshold_record_markdown,
 )
 from .provenance import code_files, record_provenance
-from .site import write_site_data
+from .site import links_markdown, project_links, write_site_data
 from .subgroups import SMALL_MARK, subgroups_markdown
 from .summary import HERO_FIGURE
 from .tables import markdown_table
@@ -236,6 +236,7 @@ def build_blocks(
     data = data_markdown(m["data"])
     return {
         "README.md": {
+            "links": links_markdown(project_links(root), deploy_to_render=True),
             "glance": _glance_block(m, root, figures),
             "data": data,
             "results": results,

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portfolio.template_filters import as_markdown
 from tests.conftest import TEMPLATES, generate
 
 #: Text with the characters that break naive templating: Jinja syntax, quotes, escapes,
@@ -74,4 +75,7 @@ def test_answers_come_out_literally_and_files_parse(template: str, answers: dict
         recorded = json.loads((project / ".portfolio.json").read_text(encoding="utf-8"))
         assert recorded["answers"]["description"] == answers["description"]
         readme = (project / "README.md").read_text(encoding="utf-8")
-        assert answers["project_name"] in readme
+        # The title is the name as typed or, through `as_markdown` on one line, escaped so
+        # that it renders as typed.
+        escaped = as_markdown(answers["project_name"]).replace("\n", " ")
+        assert answers["project_name"] in readme or f"# {escaped}\n" in readme

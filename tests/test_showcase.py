@@ -112,10 +112,10 @@ def _write_story(project: Path, problem: str) -> None:
     """Write the problem section, then fill every other placeholder, as an owner does."""
     readme = project / "README.md"
     text = readme.read_text(encoding="utf-8")
-    # The placeholder right under the problem heading: the README may ask for a sentence
-    # before it (under "Results at a glance").
+    # The problem section's placeholder, wherever it sits (a results block may come first).
+    section = r"(^## [^\n]*[Pp]roblem[^\n]*\n(?:(?!## )[^\n]*\n)*?)"
     written, count = re.subn(
-        rf"(^#+ [^\n]*[Pp]roblem[^\n]*\n(?:[ \t]*\n)*){re.escape(PLACEHOLDER)}.*?(?=\n[ \t]*\n)",
+        rf"{section}{re.escape(PLACEHOLDER)}.*?(?=\n[ \t]*\n)",
         lambda match: match[1] + problem,
         text,
         count=1,

@@ -8,6 +8,7 @@ import pytest
 
 from {{cookiecutter.__package}}.figures import (
     PALETTE,
+    image_grid,
     new_figure,
     readme_image,
     save_figure,
@@ -92,3 +93,24 @@ def test_readme_image_escapes_alt_text_and_path(tmp_path: Path) -> None:
     line = readme_image(image, "Recall [test]\nby group", tmp_path)
 
     assert line == r"![Recall \[test\] by group](my%20figures/a.png)"
+
+
+def test_image_grid_puts_two_figures_a_row_with_their_captions(tmp_path: Path) -> None:
+    figures = tmp_path / "reports" / "figures"
+    images = [
+        (figures / f"{name}.png", f"alt {name}", f"caption {name} <5%> & more")
+        for name in ("a", "b", "c")
+    ]
+
+    grid = image_grid(images, tmp_path / "docs", width=400)
+
+    rows = grid.split("<tr>")[1:]
+    assert len(rows) == 2 and rows[0].count("<img") == 2 and rows[1].count("<img") == 1
+    assert '<img src="../reports/figures/a.png" width="400" alt="alt a">' in grid
+    assert "<sub>caption a &lt;5%&gt; &amp; more</sub>" in grid
+    assert "\n\n" not in grid
+
+
+def test_image_grid_rejects_a_non_positive_layout(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="per_row and width must be positive"):
+        image_grid([], tmp_path, per_row=0)

@@ -126,7 +126,7 @@ class PipelineRun:
 
 
 def run_pipeline(config: Config) -> dict[str, Any]:
-    """Run prepare, train, evaluate and report in the config's folder; return the metrics."""
+    """Run prepare, train, evaluate and report in the config's folder; return metrics.json."""
     from {{ cookiecutter.__package }}.evaluate import evaluate
     from {{ cookiecutter.__package }}.prepare import prepare
     from {{ cookiecutter.__package }}.report import report
@@ -135,8 +135,10 @@ def run_pipeline(config: Config) -> dict[str, Any]:
     write_documents(config.root)
     prepare(config)
     train(config)
-    metrics = evaluate(config)
+    evaluate(config)
     report(config)
+    written = (config.reports_dir / "metrics.json").read_text(encoding="utf-8")
+    metrics: dict[str, Any] = json.loads(written)
     return metrics
 
 

@@ -19,6 +19,7 @@ from scipy import sparse
 from {{ cookiecutter.__package }}.api import BAD_CONFIG, NOT_READY, create_app
 from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.models import build_model, save_model
+from {{ cookiecutter.__package }}.tuning import served_models
 
 from tests.conftest import PipelineRun
 from tests.test_models import craft_model_file
@@ -104,27 +105,27 @@ def _craft(path: Path) -> None:
     [
         (_write_garbage, "is not a readable skops model file"),
         (_craft, "types this project does not trust: numpy.testing._private.utils.runstring"),
-        (Path.unlink, "no model file ease.skops"),
+        (Path.unlink, "no model file {served}.skops"),
     ],
 )
 def test_a_refused_or_damaged_model_starts_an_api_that_answers_503(
     served_copy: Config, damage: Callable[[Path], None], reason: str
 ) -> None:
-    model = served_copy.models_dir / f"{served_copy.serve_model}.skops"
-    damage(model)
+    served = served_models(served_copy)[0]
+    damage(served_copy.models_dir / f"{served}.skops")
 
     health, detail, request = _unhealthy(served_copy)
 
     assert (health, request) == (503, 503)
-    assert reason in detail
+    assert reason.format(served=served) in detail
     assert str(served_copy.root) not in detail
     assert not (served_copy.models_dir / "ran").exists()
 
 
 def test_a_model_trained_on_another_catalogue_is_refused(served_copy: Config) -> None:
-    other = build_model("ease", seed=0, neighbours=5, l2=1.0, popularity_weight=0.3)
+    other = build_model("ease", seed=0, value=1.0)
     other.fit(sparse.csr_matrix((3, 7)), None)
-    save_model(other, served_copy.models_dir / f"{served_copy.serve_model}.skops")
+    save_model(other, served_copy.models_dir / f"{served_models(served_copy)[0]}.skops")
 
     health, detail, _ = _unhealthy(served_copy)
 
@@ -177,7 +178,7 @@ def _first_answer(url: str, server: subprocess.Popen[str]) -> httpx.Response:
 
 
 def test_a_real_server_starts_with_a_damaged_model_and_reports_503(served_copy: Config) -> None:
-    (served_copy.models_dir / f"{served_copy.serve_model}.skops").write_bytes(b"not a zip")
+    (served_copy.models_dir / f"{served_models(served_copy)[0]}.skops").write_bytes(b"not a zip")
     port = _free_port()
     source = Path(__file__).resolve().parents[1] / "src"
     command = [sys.executable, "-m", "uvicorn", "--factory", f"{create_app.__module__}:create_app"]

@@ -34,6 +34,15 @@ def test_an_explicit_plural_wins(tmp_path: Path) -> None:
     assert config.names.items == "series"
 
 
+def test_a_hyperparameter_is_one_value_or_a_list_of_candidates(tmp_path: Path) -> None:
+    overrides = {"models": {"ease": {"l2": 300}, "item_knn": {"neighbours": [50, 10, 50]}}}
+    config = load_config(write_config(tmp_path, overrides))
+
+    assert config.models.ease.l2 == (300.0,)
+    assert config.models.item_knn.neighbours == (10, 50)
+    assert (config.recommend.model, config.recommend.cold_start_model) == ("auto", "auto")
+
+
 def test_models_run_in_a_fixed_order_whatever_the_listing(tmp_path: Path) -> None:
     overrides = {
         "models": {"enabled": ["popularity", "random"]},
@@ -80,7 +89,9 @@ BAD_VALUES = [
     (("names", "user"), "", ["names.user = ''"]),
     (("names", "items"), 2, ["names.items = 2"]),
     (("names", "interacted"), "", ["names.interacted = ''"]),
-    (("split", "strategy"), "shuffle", ["split.strategy = 'shuffle'", "'temporal'"]),
+    (("split", "strategy"), "shuffle", ["split.strategy = 'shuffle'", "'global'", "'per_user'"]),
+    (("split", "strategy"), "temporal", ["split.strategy = 'temporal'", '"per_user" holds out']),
+    (("split", "validation_fraction"), 0, ["split.validation_fraction = 0"]),
     (("split", "test_fraction"), "0.2", ["split.test_fraction = '0.2'", "number"]),
     (("split", "test_fraction"), 1.0, ["split.test_fraction = 1.0", "less than 1"]),
     (("split", "min_user_interactions"), 1, ["split.min_user_interactions = 1"]),
@@ -92,10 +103,14 @@ BAD_VALUES = [
     (("evaluation", "confidence"), 95, ["evaluation.confidence = 95"]),
     (("models", "enabled"), ["random", "svd"], ["models.enabled[1] = 'svd'", "'ease'"]),
     (("models", "enabled"), ["ease"], ["models.enabled", "include 'random'"]),
-    (("models", "item_knn", "neighbours"), 0, ["models.item_knn.neighbours = 0"]),
+    (("models", "item_knn", "neighbours"), 0, ["models.item_knn.neighbours = 0", "at least 1"]),
+    (("models", "item_knn", "neighbours"), [10, 2.5], ["neighbours = [10, 2.5]", "whole number"]),
     (("models", "ease", "l2"), -1, ["models.ease.l2 = -1"]),
+    (("models", "ease", "l2"), [], ["models.ease.l2 = []", "non-empty list"]),
+    (("models", "ease", "l2"), [100, "250"], ["models.ease.l2 = [100, '250']"]),
     (("models", "content", "popularity_weight"), 2, ["models.content.popularity_weight = 2"]),
-    (("recommend", "model"), "svd", ["recommend.model = 'svd'"]),
+    (("recommend", "model"), "svd", ["recommend.model = 'svd'", "'auto'"]),
+    (("recommend", "cold_start_model"), "best", ["recommend.cold_start_model = 'best'"]),
 ]
 
 
@@ -151,8 +166,12 @@ def test_a_bad_value_is_one_line_naming_the_key(
         ),
         ({"data": {"interactions": DELETE}}, ["data", "needs a [data.interactions] table"]),
         (
-            {"models": {"enabled": ["random", "popularity"]}},
-            ["recommend", "model = 'ease' is not in models.enabled (random, popularity)"],
+            {"models": {"enabled": ["random", "popularity"]}, "recommend": {"model": "ease"}},
+            ["recommend", "model = 'ease' is not in models.enabled (random, popularity)", "auto"],
+        ),
+        (
+            {"split": {"test_fraction": 0.6, "validation_fraction": 0.4}},
+            ["split", "test_fraction + validation_fraction = 1 leaves nothing to train on"],
         ),
     ],
     ids=lambda p: str(p)[:40],

@@ -15,9 +15,10 @@ from {{ cookiecutter.__package }}.metrics import (
     gini,
     hits,
     intra_list_diversity,
+    long_tail_share,
     novelty,
     personalisation,
-    popular_share,
+    target_popularity,
 )
 
 
@@ -116,7 +117,37 @@ def test_diversity_agrees_with_pairwise_loop() -> None:
     assert intra_list_diversity(recs, sparse.csr_matrix(dense)) == pytest.approx(expected)
 
 
-def test_popular_share_counts_slots_in_the_head() -> None:
+def test_long_tail_share_counts_each_users_slots_outside_the_head() -> None:
     counts = np.array([100, 50, 1, 1, 1, 1, 1, 1, 1, 1])  # head (20%) = items 0 and 1
 
-    assert popular_share(np.array([[0, 2], [1, 3]]), counts) == pytest.approx(0.5)
+    shares = long_tail_share(np.array([[0, 2], [1, 0], [3, 4]]), counts)
+
+    assert shares == pytest.approx([0.5, 0.0, 1.0])
+
+
+def test_target_popularity_is_the_mean_percentile_of_each_users_targets() -> None:
+    counts = np.array([0, 10, 20, 30, 40])  # percentiles 0, 25, 50, 75, 100
+    truth = truth_matrix([[4], [0, 2], [1, 3]], n_items=5)
+
+    assert target_popularity(truth, counts) == pytest.approx([100.0, 25.0, 50.0])
+
+
+def test_tied_counts_share_one_percentile_whatever_the_item_order() -> None:
+    counts = np.array([5, 5, 5, 0])
+
+    values = target_popularity(truth_matrix([[0], [1], [2]], n_items=4), counts)
+
+    assert values[0] == values[1] == values[2]
+
+
+def test_map_divides_by_the_most_hits_a_list_can_hold_not_by_all_relevant_items() -> None:
+    # Two of three slots hit out of five held-out items: TREC's MAP (ranx, trec_eval) divides
+    # the sum of precisions by R = 5; this one by min(R, k) = 3, as the reports state.
+    recs = np.array([[0, 9, 1]])
+    truth = truth_matrix([[0, 1, 2, 3, 4]])
+    precision_sum = 1 / 1 + 2 / 3
+
+    result = accuracy_per_user(recs, truth)
+
+    assert result["map"] == pytest.approx([precision_sum / 3])
+    assert result["map"][0] > precision_sum / 5

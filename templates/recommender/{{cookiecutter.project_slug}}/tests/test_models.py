@@ -44,8 +44,12 @@ def features(items: int = 30) -> sparse.csr_matrix:
     return sparse.csr_matrix(dense)
 
 
+#: A hyperparameter value for each tunable model (validation chooses them in the pipeline).
+VALUES = {"item_knn": 10.0, "ease": 10.0, "content": 0.3}
+
+
 def fitted(name: str) -> Recommender:
-    model = build_model(name, seed=0, neighbours=10, l2=10.0, popularity_weight=0.3)
+    model = build_model(name, seed=0, value=VALUES.get(name))
     return model.fit(interactions(), features())
 
 
@@ -216,3 +220,29 @@ def test_collaborative_models_recommend_what_co_occurs(model: Recommender) -> No
 def test_recommend_rejects_a_history_of_the_wrong_width() -> None:
     with pytest.raises(ValueError, match="items"):
         fitted("ease").recommend(sparse.csr_matrix((1, 7)), K)
+
+
+def test_excluded_items_are_never_recommended_though_the_scores_never_see_them() -> None:
+    model = fitted("ease")
+    history = interactions(seed=5)[:4]
+    first = model.recommend(history, K)
+    exclude = sparse.csr_matrix(
+        (np.ones(4, dtype=np.float32), (np.arange(4), first[:, 0])), shape=history.shape
+    )
+
+    again = model.recommend(history, K, exclude=exclude)
+
+    assert not (again == first[:, :1]).any()
+    # The rest keeps its order: only the excluded item left each list.
+    assert (again[:, : K - 1] == first[:, 1:]).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [("ease", None, "ease needs a value for l2"), ("popularity", 3.0, "popularity has no")],
+)
+def test_a_hyperparameter_is_given_exactly_to_the_models_that_have_one(
+    name: str, value: float | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_model(name, seed=0, value=value)

@@ -7,8 +7,10 @@ and nothing is printed or warned on a machine without a display (CI, a server).
 
 from __future__ import annotations
 
+import html
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +20,7 @@ from matplotlib.figure import Figure
 __all__ = [
     "DPI",
     "PALETTE",
+    "image_grid",
     "new_figure",
     "readme_image",
     "save_figure",
@@ -114,7 +117,41 @@ def readme_image(
     is used when the image is outside that folder. The alt text is what screen readers say
     and what shows when the image is missing, so make it describe the finding.
     """
-    image = Path(path).resolve()
-    base = Path(relative_to).resolve()
-    relative = Path(os.path.relpath(image, base)).as_posix()
-    return f"![{_escape_alt(alt)}]({quote(relative, safe='/-._~')})"
+    return f"![{_escape_alt(alt)}]({_relative_link(path, relative_to)})"
+
+
+def _relative_link(path: str | os.PathLike[str], relative_to: str | os.PathLike[str]) -> str:
+    relative = Path(os.path.relpath(Path(path).resolve(), Path(relative_to).resolve())).as_posix()
+    return quote(relative, safe="/-._~")
+
+
+def image_grid(
+    images: Sequence[tuple[str | os.PathLike[str], str, str]],
+    relative_to: str | os.PathLike[str],
+    *,
+    per_row: int = 2,
+    width: int = 430,
+) -> str:
+    """Return an HTML table showing ``(path, alt, caption)`` images ``per_row`` to a row.
+
+    GitHub shows Markdown images one under another at full width, so five figures fill
+    several screens; a table of ``<img width=...>`` lays two side by side within GitHub's
+    ~900 px, each with its one-line caption under it. Links are relative to ``relative_to``
+    as in ``readme_image``; alt text and captions are HTML-escaped. The table has no blank
+    line, which would end the HTML block in Markdown.
+
+    Raises ``ValueError`` if ``per_row`` or ``width`` is not positive.
+    """
+    if per_row < 1 or width < 1:
+        raise ValueError(f"per_row and width must be positive, got {per_row} and {width}")
+    rows = []
+    for start in range(0, len(images), per_row):
+        cells = [
+            f'<td width="{100 // per_row}%" valign="top">'
+            f'<img src="{_relative_link(path, relative_to)}" width="{width}" '
+            f'alt="{html.escape(" ".join(alt.split()))}"><br>'
+            f"<sub>{html.escape(' '.join(caption.split()))}</sub></td>"
+            for path, alt, caption in images[start : start + per_row]
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table>\n" + "\n".join(rows) + "\n</table>" if rows else ""

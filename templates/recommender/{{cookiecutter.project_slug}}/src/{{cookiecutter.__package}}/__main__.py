@@ -12,9 +12,9 @@ __all__ = ["STAGES", "main"]
 
 STAGES = ("prepare", "train", "evaluate", "report")
 STAGE_HELP = (
-    "read the configured data and split it",
-    "fit and save every enabled model",
-    "score the models on held-out data: reports/metrics.json",
+    "read the configured data and split it in time",
+    "choose on validation, then fit and save every enabled model",
+    "judge the models on the test period: reports/metrics.json",
     "figures, README, MODEL_CARD and docs/tradeoffs.md",
 )
 
@@ -42,17 +42,35 @@ def _run_stage(stage: str, config: Config) -> None:
         from {{ cookiecutter.__package }}.prepare import prepare
 
         summary = prepare(config)
+        phases = summary["phases"]
         print(
             f"prepare: {summary['interactions']:,} interactions, {summary['users']:,} users, "
-            f"{summary['items']:,} items; {summary['warm_users_evaluated']:,} users evaluated, "
-            f"{summary['cold_start_users']:,} cold-start"
+            f"{summary['items']:,} items, {summary['strategy']} split; users judged on "
+            f"validation {phases['validation']['warm_users']:,} known + "
+            f"{phases['validation']['cold_start_users']:,} cold-start, on test "
+            f"{phases['test']['warm_users']:,} + {phases['test']['cold_start_users']:,}"
         )
     elif stage == "train":
         from {{ cookiecutter.__package }}.train import train
 
-        for name, stats in train(config).items():
-            seconds, size = stats["fit_seconds"], stats["size_bytes"]
-            print(f"train: {name:>10} fitted in {seconds:.2f} s, {size:,} bytes")
+        training = train(config)
+        validation = training["validation"]
+        for name, stats in training["models"].items():
+            chosen = ", ".join(
+                f"{key} {value:g}" for key, value in stats["hyperparameters"].items()
+            )
+            ndcg = validation["models"][name]["ndcg"]["estimate"]
+            print(
+                f"train: {name:>10} {chosen or 'nothing to tune'}, validation "
+                f"NDCG@{validation['k']} {ndcg:.3f}; fitted in "
+                f"{stats['fit_seconds'] * 1000:,.1f} ms, "
+                f"{stats['size_bytes']:,} bytes"
+            )
+        selection = validation["selection"]
+        print(
+            f"train: serving {selection['model']['name']} to known users and "
+            f"{selection['cold_start_model']['name']} to cold-start users"
+        )
     elif stage == "evaluate":
         from {{ cookiecutter.__package }}.evaluate import evaluate
 

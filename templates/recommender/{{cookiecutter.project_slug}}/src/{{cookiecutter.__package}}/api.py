@@ -1,7 +1,8 @@
 """A small HTTP API over the recommender: ``GET /users/{user_id}/recommendations``.
 
 Run it with ``make serve`` (uvicorn, after ``make all``). The data and models load once at
-start-up; an unknown user gets the cold-start model and the answer says so in ``cold_start``.
+start-up; an unknown user gets the cold-start model chosen on validation (the most popular
+items when nothing they chose is given), and the answer says so in ``cold_start``.
 If they cannot be loaded (not trained yet, a damaged file, a file that names a type the
 project does not trust), the API still starts but serves nothing: ``/health`` and every
 request answer 503 with the reason, and the server log has the details.

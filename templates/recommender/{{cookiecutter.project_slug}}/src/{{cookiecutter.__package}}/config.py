@@ -9,6 +9,7 @@ Relative paths are resolved against the config file's folder while validating.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -39,6 +40,7 @@ __all__ = [
     "DataFile",
     "EvaluationConfig",
     "FileFormat",
+    "Grid",
     "InteractionColumns",
     "InteractionsFile",
     "ItemColumns",
@@ -52,6 +54,10 @@ __all__ = [
 
 MODEL_NAMES = ("random", "popularity", "item_knn", "ease", "content")
 ModelName = Literal["random", "popularity", "item_knn", "ease", "content"]
+#: Served models: one of the models, or "auto" to take the one validation picks.
+ServedName = Literal["auto", "random", "popularity", "item_knn", "ease", "content"]
+#: Candidate values of one hyperparameter; validation picks one (a single value is fixed).
+Grid = tuple[float, ...]
 #: Delimiters with a name of their own; any other non-empty string is used literally.
 NAMED_DELIMITERS = ("auto", "whitespace")
 Name = Annotated[str, Field(min_length=1)]
@@ -239,13 +245,35 @@ class Names(StrictModel):
 
 
 class SplitConfig(StrictModel):
-    """How interactions are divided into what models learn from and what they are judged on."""
+    """How interactions are divided into what models learn from, tune on and are judged on."""
 
-    strategy: Literal["temporal", "random"] = "temporal"
+    strategy: Literal["global", "per_user", "random"] = "global"
     test_fraction: Fraction = 0.2
+    validation_fraction: Fraction = 0.1
     min_user_interactions: Annotated[int, Field(ge=2)] = 5
     cold_start_fraction: Annotated[float, Field(ge=0, lt=1)] = 0.1
     cold_start_known: Annotated[int, Field(ge=1)] = 3
+
+    @field_validator("strategy", mode="before")
+    @classmethod
+    def _renamed_strategy(cls, value: Any) -> Any:
+        if value == "temporal":
+            raise ValueError(
+                '"temporal" was split in two: "per_user" holds out each user\'s latest '
+                'interactions (what "temporal" did; other users\' later ones still train), '
+                '"global" cuts every user at the same moment (nothing later is learned from)'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _room_to_train(self) -> Self:
+        if self.test_fraction + self.validation_fraction >= 1:
+            raise ValueError(
+                f"test_fraction + validation_fraction = "
+                f"{self.test_fraction + self.validation_fraction:g} leaves nothing to train "
+                "on: keep their sum below 1 (0.2 + 0.1 is usual)"
+            )
+        return self
 
 
 class EvaluationConfig(StrictModel):
@@ -256,22 +284,51 @@ class EvaluationConfig(StrictModel):
     confidence: Fraction = 0.95
 
 
-class ItemKNNConfig(StrictModel):
-    """Similar items kept per item."""
+def _grid(
+    value: Any, *, integer: bool, accepts: Callable[[float], bool], bound: str
+) -> tuple[Any, ...]:
+    """Accept one number or a non-empty list of numbers that ``accepts``, as a sorted tuple."""
+    values = value if isinstance(value, list | tuple) else [value]
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    if not values or any(isinstance(v, bool) or not isinstance(v, kinds) for v in values):
+        what = "a whole number" if integer else "a number"
+        raise ValueError(f"give {what}, or a non-empty list of them for validation to choose from")
+    if not all(accepts(v) for v in values):
+        raise ValueError(f"every value must be {bound}")
+    return tuple(sorted({int(v) if integer else float(v) for v in values}))
 
-    neighbours: Annotated[int, Field(ge=1)] = 50
+
+class ItemKNNConfig(StrictModel):
+    """Similar items kept per item: validation picks one of the candidates."""
+
+    neighbours: Annotated[tuple[int, ...], Field(strict=False)] = (10, 25, 50, 100, 200)
+
+    @field_validator("neighbours", mode="before")
+    @classmethod
+    def _neighbour_grid(cls, value: Any) -> tuple[int, ...]:
+        return _grid(value, integer=True, accepts=lambda v: v >= 1, bound="at least 1")
 
 
 class EASEConfig(StrictModel):
-    """L2 penalty of the closed-form solution."""
+    """L2 penalty of the closed-form solution: validation picks one of the candidates."""
 
-    l2: Annotated[float, Field(gt=0)] = 250.0
+    l2: Annotated[Grid, Field(strict=False)] = (25.0, 100.0, 250.0, 500.0, 1000.0, 2500.0)
+
+    @field_validator("l2", mode="before")
+    @classmethod
+    def _l2_grid(cls, value: Any) -> tuple[float, ...]:
+        return _grid(value, integer=False, accepts=lambda v: v > 0, bound="greater than 0")
 
 
 class ContentConfig(StrictModel):
-    """Weight of the popularity prior blended with metadata similarity."""
+    """Weight of the popularity prior blended with metadata similarity, picked on validation."""
 
-    popularity_weight: Annotated[float, Field(ge=0, le=1)] = 0.3
+    popularity_weight: Annotated[Grid, Field(strict=False)] = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+    @field_validator("popularity_weight", mode="before")
+    @classmethod
+    def _weight_grid(cls, value: Any) -> tuple[float, ...]:
+        return _grid(value, integer=False, accepts=lambda v: 0 <= v <= 1, bound="from 0 to 1")
 
 
 class ModelsConfig(StrictModel):
@@ -292,10 +349,14 @@ class ModelsConfig(StrictModel):
 
 
 class RecommendConfig(StrictModel):
-    """The model that serves known users, and the one for users no model has seen."""
+    """The model that serves known users, and the one for users no model has seen.
 
-    model: ModelName = "ease"
-    cold_start_model: ModelName = "content"
+    "auto" takes the model that validation picks (never the test set); a name fixes it, and
+    the report then says what validation would have picked.
+    """
+
+    model: ServedName = "auto"
+    cold_start_model: ServedName = "auto"
 
 
 class Config(StrictModel):
@@ -327,10 +388,10 @@ class Config(StrictModel):
             return value
         for key in ("model", "cold_start_model"):
             name = getattr(value, key)
-            if name not in models.enabled:
+            if name != "auto" and name not in models.enabled:
                 raise ValueError(
                     f"{key} = {name!r} is not in models.enabled ({', '.join(models.enabled)}): "
-                    "enable it or serve one of those"
+                    'enable it, serve one of those, or write "auto" to let validation choose'
                 )
         return value
 
@@ -350,16 +411,6 @@ class Config(StrictModel):
     def file(self) -> Path:
         """The config file itself (its fingerprint goes into the provenance record)."""
         return self._file
-
-    @property
-    def serve_model(self) -> str:
-        """The model that serves known users."""
-        return self.recommend.model
-
-    @property
-    def cold_start_model(self) -> str:
-        """The model that serves users no model saw in training."""
-        return self.recommend.cold_start_model
 
     @property
     def data_files(self) -> list[Path]:

@@ -31,7 +31,9 @@ __all__ = [
     "ITEM_COLUMNS",
     "DataError",
     "Dataset",
+    "Group",
     "LoadedData",
+    "Phase",
     "item_features",
     "load_items",
     "load_movielens",
@@ -144,7 +146,7 @@ def _canonical_interactions(
         out["timestamp"] = np.arange(len(out), dtype=np.float64)
         notes.append(
             "No timestamp column: the file's row order is taken as the order in time, so the "
-            "temporal split holds out each " + names.user + "'s last rows."
+            "split holds out its last rows (each " + names.user + "'s last rows, per user)."
         )
     incomplete = (
         (out["user_id"] == "")
@@ -415,61 +417,173 @@ def _matrix(frame: pd.DataFrame, users: pd.Index, items: pd.Index) -> sparse.csr
 
 
 @dataclass(frozen=True)
+class Group:
+    """Users judged together: what a model is given of them, and what they did next.
+
+    Row ``i`` of ``history`` and ``targets`` belongs to user ``users[i]``. ``exclude`` holds
+    items never to recommend although they are not in the history (a cold-start user's earlier
+    interactions), so that two ways of serving the same users rank the same candidates.
+    ``full_history`` (cold-start groups only) is everything each user did before the period;
+    ``withheld`` marks the users who have one beyond the few known interactions.
+    """
+
+    users: np.ndarray
+    history: sparse.csr_matrix
+    targets: sparse.csr_matrix
+    exclude: sparse.csr_matrix | None = None
+    full_history: sparse.csr_matrix | None = None
+    withheld: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        """How many users the group holds."""
+        return int(self.users.size)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One evaluation: what models learn from, and the users judged on one period.
+
+    Validation: models learn from the training period and are judged on the validation one.
+    Test: they learn from both and are judged on the test period, once.
+    """
+
+    name: str
+    fit: sparse.csr_matrix
+    warm: Group
+    cold: Group
+    #: Cold-start users who first appear in the period (not withheld): new sign-ups.
+    new_users: int
+    #: For the median warm user: the share of the training interactions made after their
+    #: first judged one. 0 for a global cut; a per-user split learns from the future.
+    future_share: float
+
+
+@dataclass(frozen=True)
 class Dataset:
     """The split as sparse binary user-by-item matrices over one user and one item index.
 
-    ``train`` is what models learn from. Warm users are judged on ``test`` given their
-    ``train`` row; cold-start users never appear in ``train``: they are judged on
-    ``cold_test`` given only the few interactions in ``cold_known``.
+    ``phase("validation")`` and ``phase("test")`` give what each evaluation sees; ``everything``
+    is every interaction, what a served model scores a known user from.
     """
 
     user_ids: np.ndarray
     item_ids: np.ndarray
-    train: sparse.csr_matrix
-    test: sparse.csr_matrix
-    cold_known: sparse.csr_matrix
-    cold_test: sparse.csr_matrix
+    interactions: pd.DataFrame
+    everything: sparse.csr_matrix
     features: sparse.csr_matrix | None
     titles: np.ndarray
+    min_user_interactions: int
+    cold_start_known: int
 
     @classmethod
-    def from_split(cls, interactions: pd.DataFrame, items: pd.DataFrame | None) -> Dataset:
-        """Build the matrices from interactions carrying a ``role`` column (see ``split``)."""
+    def from_split(
+        cls,
+        interactions: pd.DataFrame,
+        items: pd.DataFrame | None,
+        *,
+        min_user_interactions: int,
+        cold_start_known: int,
+    ) -> Dataset:
+        """Build the indexes and matrices from interactions carrying ``split``'s columns."""
         catalogue = set(interactions["item_id"])
         if items is not None:
             catalogue |= set(items["item_id"])
         item_index = pd.Index(sorted(catalogue))
         user_index = pd.Index(sorted(set(interactions["user_id"])))
-        by_role = {
-            role: interactions[interactions["role"] == role]
-            for role in ("train", "test", "cold_known", "cold_test")
-        }
         item_ids = item_index.to_numpy(dtype=object)
         titles = item_ids.copy()
         if items is not None:
             known = items.drop_duplicates("item_id").set_index("item_id")["title"]
             titles = known.reindex(item_index).fillna(pd.Series(item_ids, index=item_index))
             titles = titles.to_numpy(dtype=object)
+        frame = interactions.assign(
+            _row=user_index.get_indexer(interactions["user_id"]),
+            _col=item_index.get_indexer(interactions["item_id"]),
+        )
         return cls(
             user_ids=user_index.to_numpy(dtype=object),
             item_ids=item_ids,
-            train=_matrix(by_role["train"], user_index, item_index),
-            test=_matrix(by_role["test"], user_index, item_index),
-            cold_known=_matrix(by_role["cold_known"], user_index, item_index),
-            cold_test=_matrix(by_role["cold_test"], user_index, item_index),
+            interactions=frame,
+            everything=_matrix(frame, user_index, item_index),
             features=item_features(items, item_ids),
             titles=titles,
+            min_user_interactions=min_user_interactions,
+            cold_start_known=cold_start_known,
         )
 
-    @property
-    def warm_users(self) -> np.ndarray:
-        """Row indices of users with held-out interactions and a training history."""
-        return np.flatnonzero(self.test.getnnz(axis=1) > 0)
+    def _rows(
+        self, mask: pd.Series | np.ndarray, users: np.ndarray | None = None
+    ) -> sparse.csr_matrix:
+        """Return the interactions under ``mask`` as a matrix over all users, or ``users`` rows."""
+        chosen = self.interactions[np.asarray(mask)]
+        shape = (self.user_ids.size, self.item_ids.size)
+        values = np.ones(len(chosen), dtype=np.float32)
+        matrix = sparse.csr_matrix((values, (chosen["_row"], chosen["_col"])), shape=shape)
+        return matrix if users is None else matrix[users]
 
-    @property
-    def cold_users(self) -> np.ndarray:
-        """Row indices of cold-start users (absent from training, with held-out interactions)."""
-        return np.flatnonzero(self.cold_test.getnnz(axis=1) > 0)
+    def phase(self, name: str) -> Phase:
+        """Return what the ``validation`` or ``test`` evaluation sees.
+
+        Warm users learned from and judged on the period need ``min_user_interactions`` by
+        its end. Cold-start users are the withheld ones with interactions in the period, and
+        users who first appear in it with more than ``cold_start_known``: each is given only
+        their first ``cold_start_known`` interactions and judged on the rest of the period.
+
+        Raises:
+            ValueError: ``name`` is not a phase.
+
+        """
+        if name not in ("validation", "test"):
+            raise ValueError(f"unknown phase {name!r}: use 'validation' or 'test'")
+        frame = self.interactions
+        period = frame["period"]
+        earlier = period == "train" if name == "validation" else period != "test"
+        during = period == name
+        withheld = frame["withheld"].to_numpy()
+        n_users = self.user_ids.size
+
+        def per_user(mask: pd.Series | np.ndarray) -> np.ndarray:
+            return np.bincount(frame.loc[np.asarray(mask), "_row"], minlength=n_users)
+
+        fit = self._rows(earlier & ~withheld)
+        before, now = per_user(earlier), per_user(during)
+        is_withheld = per_user(withheld) > 0
+        warm = np.flatnonzero(
+            ~is_withheld & (before > 0) & (now > 0) & (before + now >= self.min_user_interactions)
+        )
+        known = self.cold_start_known
+        new = (before == 0) & (now >= max(self.min_user_interactions, known + 1))
+        cold = np.flatnonzero((is_withheld & (now > 0)) | new)
+        position = frame["position"].to_numpy()
+        cold_group = Group(
+            users=cold,
+            history=self._rows(position < known, cold),
+            targets=self._rows(during & (position >= known), cold),
+            exclude=self._rows(earlier, cold),
+            full_history=self._rows(earlier | (position < known), cold),
+            withheld=is_withheld[cold],
+        )
+        warm_group = Group(users=warm, history=fit[warm], targets=self._rows(during, warm))
+        return Phase(
+            name=name,
+            fit=fit,
+            warm=warm_group,
+            cold=cold_group,
+            new_users=int(new.sum()),
+            future_share=self._future_share(earlier & ~withheld, during, warm),
+        )
+
+    def _future_share(self, fitted: pd.Series, during: pd.Series, warm: np.ndarray) -> float:
+        """Median over warm users of the share of training interactions after their first target."""
+        if warm.size == 0:
+            return 0.0
+        frame = self.interactions
+        trained = np.sort(frame.loc[np.asarray(fitted), "timestamp"].to_numpy())
+        judged = frame[np.asarray(during) & frame["_row"].isin(warm).to_numpy()]
+        first = judged.groupby("_row")["timestamp"].min().to_numpy()
+        later = trained.size - np.searchsorted(trained, first, side="right")
+        return float(np.median(later / max(1, trained.size)))
 
     def examples(self, n_items: int = 2) -> dict[str, Any]:
         """Ids to show in examples: an evaluated user, the most popular items, an unknown user.
@@ -478,10 +592,11 @@ class Dataset:
         name ids that exist (or, for the unknown user, do not) in whatever data the config
         points at.
         """
-        activity = np.asarray(self.train.getnnz(axis=1))
-        candidates = self.warm_users if self.warm_users.size else np.arange(self.user_ids.size)
+        test = self.phase("test")
+        activity = np.asarray(self.everything.getnnz(axis=1))
+        candidates = test.warm.users if test.warm.size else np.arange(self.user_ids.size)
         user = candidates[np.argmax(activity[candidates])]
-        popularity = np.asarray(self.train.sum(axis=0)).ravel()
+        popularity = np.asarray(self.everything.sum(axis=0)).ravel()
         top = np.argsort(-popularity, kind="stable")[:n_items]
         known = {str(u) for u in self.user_ids}
         unknown = "new-user"

@@ -1,10 +1,13 @@
-"""Stage 3: score every model on the held-out interactions, once, and write the numbers.
+"""Stage 3: judge every trained model on the test period, once, and write the numbers.
 
-Warm users are judged on their held-out interactions given their training history;
-cold-start users, whom no model saw in training, on what they did next given only their
-first few interactions. Accuracy comes with bootstrap intervals over users; coverage,
-novelty, diversity, popularity concentration, personalisation, training time, latency and
-size show what accuracy hides. Everything lands in ``reports/metrics.json``.
+Known users are scored from everything they did before the test period; cold-start users,
+whom no model saw, from their first few interactions only. Every accuracy and list metric is
+a mean over users with a bootstrap interval, and every comparison a report may state (model
+against model, on the same users) is a paired difference with its own interval: two models
+scored on the same users share most of their luck, so only their paired difference says
+whether one is ahead. Coverage, Gini and personalisation describe the whole catalogue (no
+interval); training time, latency and size show what accuracy costs. Everything lands in
+``reports/metrics.json``.
 """
 
 from __future__ import annotations
@@ -17,38 +20,36 @@ import numpy as np
 from scipy import sparse
 
 from {{ cookiecutter.__package }}.config import Config
+from {{ cookiecutter.__package }}.data import Group
 from {{ cookiecutter.__package }}.metrics import (
-    accuracy_per_user,
+    ACCURACY_METRICS,
     catalogue_coverage,
     gini,
-    intra_list_diversity,
-    novelty,
     personalisation,
-    popular_share,
+    target_popularity,
 )
 from {{ cookiecutter.__package }}.models import Recommender, load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
-from {{ cookiecutter.__package }}.uncertainty import bootstrap_mean
+from {{ cookiecutter.__package }}.scoring import (
+    Catalogue,
+    GroupScores,
+    Resampling,
+    compare_all,
+    score_group,
+)
+from {{ cookiecutter.__package }}.tuning import read_training, served_models
 
-__all__ = ["evaluate", "evaluate_model"]
+__all__ = ["COMPARED", "evaluate"]
 
 # Single-request latency is the median over this many one-user calls.
 LATENCY_SAMPLE = 30
 # Points of the exposure Lorenz curve stored for the popularity-bias figure.
 LORENZ_POINTS = 21
-
-
-def _intervals(per_user: dict[str, np.ndarray], config: Config) -> dict[str, dict[str, float]]:
-    evaluation = config.evaluation
-    return {
-        name: bootstrap_mean(
-            values,
-            n_resamples=evaluation.bootstrap_resamples,
-            confidence=evaluation.confidence,
-            seed=config.seed,
-        ).to_dict()
-        for name, values in per_user.items()
-    }
+#: Per-user values compared between every pair of models, per group of users.
+COMPARED = {
+    "warm": ("ndcg", "precision", "long_tail", "novelty", "diversity"),
+    "cold_start": ("ndcg", "precision"),
+}
 
 
 def _lorenz(recs: np.ndarray, n_items: int) -> list[float]:
@@ -68,94 +69,141 @@ def _single_request_ms(model: Recommender, history: sparse.csr_matrix, k: int) -
     return float(np.median(timings) * 1000)
 
 
-def evaluate_model(
-    model: Recommender,
-    history: sparse.csr_matrix,
-    truth: sparse.csr_matrix,
-    *,
-    k: int,
-    item_counts: np.ndarray,
-    n_train_users: int,
-    features: sparse.csr_matrix | None,
-) -> tuple[dict[str, np.ndarray], dict[str, Any], np.ndarray]:
-    """Return per-user accuracy, catalogue-level metrics and the lists for one user group."""
-    start = time.perf_counter()
-    recs = model.recommend(history, k)
-    seconds = time.perf_counter() - start
-    n_items = truth.shape[1]
-    beyond = {
-        "coverage": catalogue_coverage(recs, n_items),
-        "novelty": float(novelty(recs, item_counts, n_train_users).mean()),
-        "diversity": None
-        if features is None
-        else float(intra_list_diversity(recs, features).mean()),
-        "gini": gini(recs, n_items),
-        "personalisation": personalisation(recs),
-        "popular_share": popular_share(recs, item_counts),
-        "batch_seconds": seconds,
-        "latency_ms_per_user": seconds / max(1, history.shape[0]) * 1000,
+def _intervals(scores: GroupScores, names: tuple[str, ...], resampling: Resampling) -> dict:
+    return {
+        name: resampling.interval(scores.per_user[name])
+        for name in names
+        if name in scores.per_user
     }
-    return accuracy_per_user(recs, truth), beyond, recs
+
+
+def _beyond(
+    scores: GroupScores, n_items: int, resampling: Resampling, group: Group
+) -> dict[str, Any]:
+    """Measure what accuracy hides in the known users' lists."""
+    per_user = _intervals(scores, ("long_tail", "novelty", "diversity"), resampling)
+    return {
+        "coverage": catalogue_coverage(scores.recs, n_items),
+        "gini": gini(scores.recs, n_items),
+        "personalisation": personalisation(scores.recs),
+        "long_tail": per_user["long_tail"],
+        "novelty": per_user["novelty"],
+        "diversity": per_user.get("diversity"),
+        "batch_microseconds_per_user": scores.seconds / max(1, group.size) * 1e6,
+    }
+
+
+def _comparisons(
+    scored: dict[str, dict[str, GroupScores]], resampling: Resampling
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for group, names in COMPARED.items():
+        models = {model: by_group[group] for model, by_group in scored.items() if group in by_group}
+        if not models:
+            continue
+        out[group] = {
+            metric: compare_all({m: s.per_user[metric] for m, s in models.items()}, resampling)
+            for metric in names
+            if all(metric in s.per_user for s in models.values())
+        }
+    return out
+
+
+def _cold_start_cost(
+    known: GroupScores, full: GroupScores, withheld: np.ndarray, resampling: Resampling
+) -> dict[str, Any] | None:
+    """Score the same users on the same targets from their whole history and from a few."""
+    if not withheld.any():
+        return None
+    whole = full.per_user["ndcg"][withheld]
+    few = known.per_user["ndcg"][withheld]
+    return {
+        "users": int(withheld.sum()),
+        "full_history": resampling.interval(whole),
+        "known_only": resampling.interval(few),
+        "difference": resampling.difference(whole, few),
+    }
+
+
+def _targets(
+    warm: Group, cold: Group, item_counts: np.ndarray, resampling: Resampling
+) -> dict[str, Any]:
+    """How popular each group's targets are: whether the groups are judged on alike tasks."""
+    warm_values = target_popularity(warm.targets, item_counts)
+    result: dict[str, Any] = {"warm": resampling.interval(warm_values), "cold_start": None}
+    if cold.size:
+        cold_values = target_popularity(cold.targets, item_counts)
+        # Different users: the pair is resampled as two independent groups of users.
+        result["cold_start"] = resampling.interval(cold_values)
+        result["difference"] = resampling.group_difference(cold_values, warm_values)
+    return result
 
 
 def evaluate(config: Config) -> dict[str, Any]:
-    """Evaluate every trained model, write ``reports/metrics.json`` and return its content.
+    """Evaluate every trained model on the test period, write ``reports/metrics.json``.
 
     Raises:
         FileNotFoundError: ``prepare`` or ``train`` has not run.
 
     """
     dataset = load_dataset(config)
-    training_path = config.models_dir / "training.json"
-    if not training_path.is_file():
-        raise FileNotFoundError(f"{training_path} not found: run `make train` first")
-    training = json.loads(training_path.read_text(encoding="utf-8"))
+    training = read_training(config)
     summary = json.loads((config.processed_dir / "summary.json").read_text(encoding="utf-8"))
-    k = config.evaluation.k
-    warm, cold = dataset.warm_users, dataset.cold_users
-    item_counts = np.asarray(dataset.train.sum(axis=0)).ravel()
-    n_train_users = int((dataset.train.getnnz(axis=1) > 0).sum())
-    common = {
-        "k": k,
-        "item_counts": item_counts,
-        "n_train_users": n_train_users,
-        "features": dataset.features,
-    }
+    evaluation = config.evaluation
+    k = evaluation.k
+    resampling = Resampling(evaluation.bootstrap_resamples, evaluation.confidence, config.seed)
+    phase = dataset.phase("test")
+    warm, cold = phase.warm, phase.cold
+    catalogue = Catalogue.of(phase.fit, dataset.features)
+    n_items = dataset.item_ids.size
 
     results: dict[str, Any] = {}
+    scored: dict[str, dict[str, GroupScores]] = {}
     for name in config.models.enabled:
         model = load_model(config.models_dir / f"{name}.skops")
-        accuracy, beyond, recs = evaluate_model(
-            model, dataset.train[warm], dataset.test[warm], **common
-        )
-        beyond["single_request_ms"] = _single_request_ms(model, dataset.train[warm], k)
+        known = score_group(model, warm, k=k, catalogue=catalogue)
+        scored[name] = {"warm": known}
+        beyond = _beyond(known, n_items, resampling, warm)
+        beyond["single_request_ms"] = _single_request_ms(model, warm.history, k)
         cold_result: dict[str, Any] | None = None
         if cold.size:
-            cold_accuracy, _, _ = evaluate_model(
-                model, dataset.cold_known[cold], dataset.cold_test[cold], **common
-            )
-            cold_result = {"users": int(cold.size), **_intervals(cold_accuracy, config)}
+            new = score_group(model, cold, k=k, catalogue=catalogue)
+            full = score_group(model, cold, k=k, catalogue=catalogue, history=cold.full_history)
+            scored[name]["cold_start"] = new
+            cold_result = {
+                "users": cold.size,
+                **_intervals(new, ACCURACY_METRICS, resampling),
+                "cost": _cold_start_cost(new, full, cold.withheld, resampling),
+            }
         results[name] = {
             "description": model.description,
             # With no item features the content model has only its popularity prior.
             "fallback": "popularity" if name == "content" and dataset.features is None else None,
-            "accuracy": _intervals(accuracy, config),
+            "hyperparameters": training["models"][name]["hyperparameters"],
+            "accuracy": _intervals(known, ACCURACY_METRICS, resampling),
             "cold_start": cold_result,
             "beyond_accuracy": beyond,
-            "training": training[name],
-            "exposure_lorenz": _lorenz(recs, dataset.item_ids.size),
+            "training": {
+                key: training["models"][name][key] for key in ("fit_seconds", "size_bytes")
+            },
+            "exposure_lorenz": _lorenz(known.recs, n_items),
         }
 
+    model, cold_start_model = served_models(config)
     metrics = {
         "k": k,
-        "confidence": config.evaluation.confidence,
-        "bootstrap_resamples": config.evaluation.bootstrap_resamples,
-        "warm_users": int(warm.size),
-        "cold_start_users": int(cold.size),
+        "confidence": evaluation.confidence,
+        "bootstrap_resamples": evaluation.bootstrap_resamples,
+        "warm_users": warm.size,
+        "cold_start_users": cold.size,
         "cold_start_known": config.split.cold_start_known,
+        "served": {"model": model, "cold_start_model": cold_start_model},
         "dataset": summary,
         "examples": dataset.examples(),
+        "validation": training["validation"],
+        "targets": _targets(warm, cold, catalogue.item_counts, resampling),
         "models": results,
+        "comparisons": _comparisons(scored, resampling),
     }
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "metrics.json").write_text(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+from scipy import sparse, stats
 
 __all__ = [
     "ACCURACY_METRICS",
@@ -20,14 +20,15 @@ __all__ = [
     "gini",
     "hits",
     "intra_list_diversity",
+    "long_tail_share",
     "novelty",
     "personalisation",
-    "popular_share",
+    "target_popularity",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-ACCURACY_METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
+ACCURACY_METRICS = ("ndcg", "precision", "recall", "map", "hit_rate")
 
 
 def hits(recs: IntArray, truth: sparse.csr_matrix) -> npt.NDArray[np.bool_]:
@@ -49,9 +50,12 @@ def hits(recs: IntArray, truth: sparse.csr_matrix) -> npt.NDArray[np.bool_]:
 def accuracy_per_user(recs: IntArray, truth: sparse.csr_matrix) -> dict[str, FloatArray]:
     """Return precision, recall, NDCG, MAP and hit rate at k, one value per user.
 
-    Recall divides by all of the user's held-out items; NDCG and MAP normalise by the best
-    achievable with ``min(relevant, k)`` hits, so a perfect list scores 1 whatever the size
-    of the held-out set.
+    With ``R`` the user's held-out items and ``rel_i`` 1 when the item at rank ``i`` is one:
+    precision is hits / k and recall hits / R. NDCG has binary gains, ``sum rel_i /
+    log2(i + 1)``, over the same sum for ``min(R, k)`` hits at the top. MAP is ``sum_i
+    P@i * rel_i / min(R, k)``: divided by ``min(R, k)``, the most hits a list of k can hold,
+    so a perfect list scores 1 whatever R is. TREC's trec_eval and ranx divide by R instead,
+    which is lower for users with more than k held-out items; the reports state this.
 
     Raises:
         ValueError: a user has no held-out items (the metrics are undefined; select the
@@ -150,10 +154,34 @@ def personalisation(recs: IntArray) -> float:
     return float(1.0 - shared / (n_users * (n_users - 1) * k))
 
 
-def popular_share(recs: IntArray, item_counts: npt.ArrayLike, head: float = 0.2) -> float:
-    """Share of recommendation slots that go to the ``head`` most popular items (20% default)."""
+def _head(item_counts: npt.ArrayLike, head: float) -> npt.NDArray[np.bool_]:
+    """Mark the ``head`` share of items with the most training interactions."""
     counts = np.asarray(item_counts, dtype=np.float64)
     n_head = max(1, int(round(head * counts.size)))
     head_items = np.zeros(counts.size, dtype=bool)
     head_items[np.argsort(-counts, kind="stable")[:n_head]] = True
-    return float(head_items[recs].mean())
+    return head_items
+
+
+def long_tail_share(recs: IntArray, item_counts: npt.ArrayLike, head: float = 0.2) -> FloatArray:
+    """Share of each user's slots given to items outside the ``head`` most popular (20%).
+
+    One value per user, so its mean has a bootstrap interval and two models compare on the
+    same users: the product-facing face of popularity bias.
+    """
+    return 1.0 - _head(item_counts, head)[recs].mean(axis=1)
+
+
+def target_popularity(truth: sparse.csr_matrix, item_counts: npt.ArrayLike) -> FloatArray:
+    """Mean popularity percentile (0 to 100) of each user's held-out items.
+
+    100 is the most interacted-with item in training; tied counts share their average rank.
+    Two groups whose targets differ here are not judged on comparable tasks: popular targets
+    are easy for any popular-leaning model.
+    """
+    counts = np.asarray(item_counts, dtype=np.float64)
+    # Tied counts share their average rank, so no item order leaks into the percentile.
+    percentile = 100.0 * (stats.rankdata(counts) - 1.0) / max(1, counts.size - 1)
+    coo = sparse.coo_matrix(truth)
+    sums = np.bincount(coo.row, weights=percentile[coo.col], minlength=truth.shape[0])
+    return sums / np.maximum(1, truth.getnnz(axis=1))

@@ -22,6 +22,7 @@ __all__ = [
     "MODEL_CLASSES",
     "ContentRecommender",
     "EASERecommender",
+    "HYPERPARAMETERS",
     "ItemKNNRecommender",
     "PopularityRecommender",
     "TRUSTED_TYPES",
@@ -52,8 +53,13 @@ class Recommender:
         """Return one row of item scores per row of ``history``; higher is better."""
         raise NotImplementedError
 
-    def recommend(self, history: sparse.csr_matrix, k: int) -> npt.NDArray[np.int64]:
+    def recommend(
+        self, history: sparse.csr_matrix, k: int, exclude: sparse.csr_matrix | None = None
+    ) -> npt.NDArray[np.int64]:
         """Return the indices of the ``k`` best unseen items per user, best first.
+
+        Items in ``history`` are never recommended, nor those in ``exclude`` (same shape),
+        which the scores do not see: what a user did that the model is not told about.
 
         Raises:
             ValueError: ``history`` has a different number of items than the training data.
@@ -63,11 +69,12 @@ class Recommender:
             raise ValueError(f"history has {history.shape[1]} items, model knows {self.n_items_}")
         k = min(k, self.n_items_)
         history = sparse.csr_matrix(history)
+        seen = history if exclude is None else sparse.csr_matrix(history + exclude)
         out = np.empty((history.shape[0], k), dtype=np.int64)
         for start in range(0, history.shape[0], BATCH_USERS):
             block = history[start : start + BATCH_USERS]
             scores = self.score(block)
-            rows, cols = block.nonzero()
+            rows, cols = seen[start : start + BATCH_USERS].nonzero()
             scores[rows, cols] = -np.inf
             top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
             order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
@@ -259,24 +266,30 @@ TRUSTED_TYPES = frozenset(
 )
 
 
-def build_model(
-    name: str, *, seed: int, neighbours: int, l2: float, popularity_weight: float
-) -> Recommender:
-    """Return an unfitted model by its config name.
+#: The one hyperparameter each tunable model has, by config name: what validation chooses.
+HYPERPARAMETERS = {"item_knn": "neighbours", "ease": "l2", "content": "popularity_weight"}
+
+
+def build_model(name: str, *, seed: int, value: float | None = None) -> Recommender:
+    """Return an unfitted model by its config name, with ``value`` for its hyperparameter.
 
     Raises:
         KeyError: the name is not a known model.
+        ValueError: a tunable model without a value, or a value for one that has none.
 
     """
-    if name == "random":
-        return RandomRecommender(seed=seed)
+    cls = _BY_NAME[name]
+    if name not in HYPERPARAMETERS:
+        if value is not None:
+            raise ValueError(f"{name} has no hyperparameter to set")
+        return RandomRecommender(seed=seed) if name == "random" else cls()
+    if value is None:
+        raise ValueError(f"{name} needs a value for {HYPERPARAMETERS[name]}")
     if name == "item_knn":
-        return ItemKNNRecommender(neighbours=neighbours)
+        return ItemKNNRecommender(neighbours=int(value))
     if name == "ease":
-        return EASERecommender(l2=l2)
-    if name == "content":
-        return ContentRecommender(popularity_weight=popularity_weight)
-    return _BY_NAME[name]()
+        return EASERecommender(l2=value)
+    return ContentRecommender(popularity_weight=value)
 
 
 def save_model(model: Recommender, path: Path) -> int:

@@ -1,6 +1,6 @@
 """Stage 1: read the configured source, split it, and save the split for the later stages.
 
-Saving the split (Parquet, with a ``role`` per interaction) means training and evaluation
+Saving the split (Parquet, with a ``period`` per interaction) means training and evaluation
 read exactly the same rows, and ``data/processed/summary.json`` records what was kept.
 """
 
@@ -11,8 +11,8 @@ import json
 import pandas as pd
 
 from {{ cookiecutter.__package }}.config import Config
-from {{ cookiecutter.__package }}.data import Dataset, load_raw
-from {{ cookiecutter.__package }}.split import split_interactions
+from {{ cookiecutter.__package }}.data import Dataset, Phase, load_raw
+from {{ cookiecutter.__package }}.split import PERIODS, split_interactions
 
 __all__ = ["SAMPLE_INTERACTIONS", "load_dataset", "prepare"]
 
@@ -23,8 +23,9 @@ SAMPLE_INTERACTIONS = "data/sample/interactions.csv"
 def prepare(config: Config) -> dict[str, object]:
     """Split the configured data, write it under ``data/processed/`` and return its summary.
 
-    The summary also says how the files were read, what was dropped and whether the item
-    metadata gives the content model anything to use: the report's data block says it all.
+    The summary also says how the files were read, what was dropped, how the periods fell
+    and whether the item metadata gives the content model anything to use: the report's data
+    block says it all.
     """
     loaded = load_raw(config)
     items = loaded.items
@@ -39,9 +40,9 @@ def prepare(config: Config) -> dict[str, object]:
         items.to_parquet(out / "items.parquet", index=False)
     else:
         (out / "items.parquet").unlink(missing_ok=True)
-    dataset = Dataset.from_split(split, items)
-    counts = split["role"].value_counts()
+    dataset = _dataset(split, items, config)
     per_user = split.groupby("user_id").size()
+    periods = split["period"].value_counts()
     summary: dict[str, object] = {
         "source": config.data.source,
         "bundled_sample": _is_bundled_sample(config),
@@ -49,16 +50,18 @@ def prepare(config: Config) -> dict[str, object]:
         "notes": list(loaded.notes),
         "strategy": config.split.strategy,
         "test_fraction": config.split.test_fraction,
+        "validation_fraction": config.split.validation_fraction,
         "min_user_interactions": config.split.min_user_interactions,
+        "cold_start_known": config.split.cold_start_known,
         "users": int(split["user_id"].nunique()),
         "items": int(dataset.item_ids.size),
         "interactions": len(split),
         "has_metadata": items is not None,
         "content_features": 0 if dataset.features is None else int(dataset.features.shape[1]),
-        "train_interactions": int(counts.get("train", 0)),
-        "test_interactions": int(counts.get("test", 0)),
-        "warm_users_evaluated": int(split.loc[split["role"] == "test", "user_id"].nunique()),
-        "cold_start_users": int(split.loc[split["role"] == "cold_test", "user_id"].nunique()),
+        "periods": {name: int(periods.get(name, 0)) for name in PERIODS},
+        "cuts": _cuts(split) if config.split.strategy == "global" else None,
+        "withheld_users": int(split.loc[split["withheld"], "user_id"].nunique()),
+        "phases": {name: _phase_summary(dataset.phase(name)) for name in ("validation", "test")},
         "users_too_short_to_evaluate": int((per_user < config.split.min_user_interactions).sum()),
         "density": len(split) / max(1, split["user_id"].nunique() * split["item_id"].nunique()),
         "first_timestamp": int(split["timestamp"].min()),
@@ -66,6 +69,34 @@ def prepare(config: Config) -> dict[str, object]:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+def _cuts(split: pd.DataFrame) -> dict[str, int]:
+    """Return the first timestamp of each held-out period of a global split."""
+    return {
+        name: int(split.loc[split["period"] == name, "timestamp"].min())
+        for name in ("validation", "test")
+    }
+
+
+def _phase_summary(phase: Phase) -> dict[str, object]:
+    return {
+        "warm_users": phase.warm.size,
+        "warm_targets": int(phase.warm.targets.nnz),
+        "cold_start_users": phase.cold.size,
+        "cold_start_targets": int(phase.cold.targets.nnz),
+        "new_users": phase.new_users,
+        "future_share": phase.future_share,
+    }
+
+
+def _dataset(split: pd.DataFrame, items: pd.DataFrame | None, config: Config) -> Dataset:
+    return Dataset.from_split(
+        split,
+        items,
+        min_user_interactions=config.split.min_user_interactions,
+        cold_start_known=config.split.cold_start_known,
+    )
 
 
 def _is_bundled_sample(config: Config) -> bool:
@@ -92,4 +123,4 @@ def load_dataset(config: Config) -> Dataset:
     interactions = pd.read_parquet(path)
     items_path = folder / "items.parquet"
     items = pd.read_parquet(items_path) if items_path.is_file() else None
-    return Dataset.from_split(interactions, items)
+    return _dataset(interactions, items, config)

@@ -1,4 +1,4 @@
-"""Top-k recommendations for one user, with titles, from the model chosen in config.toml.
+"""Top-k recommendations for one user, with titles, from the model validation (or config) chose.
 
 A known user is scored from everything they have done so far. An unknown user falls back to
 the cold-start model, seeded with any items they name (``--seen``), and the answer says so:
@@ -17,6 +17,7 @@ from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.modelfile import ModelFileError
 from {{ cookiecutter.__package }}.models import Recommender, load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
+from {{ cookiecutter.__package }}.tuning import served_models
 
 __all__ = ["Recommendation", "RecommendationService", "recommend_for"]
 
@@ -60,14 +61,19 @@ class RecommendationService:
         self.config = config
         self.dataset = load_dataset(config)
         data = self.dataset
-        everything = data.train + data.test + data.cold_known + data.cold_test
-        self.history = sparse.csr_matrix((everything > 0).astype(np.float32))
+        self.history = data.everything
         self.user_rows = {str(user): row for row, user in enumerate(data.user_ids)}
         self.item_index = {str(item): i for i, item in enumerate(data.item_ids)}
+        self.serve_model, self.cold_start_model = served_models(config)
         self.models = {
             name: self._load(name)
-            for name in dict.fromkeys((config.serve_model, config.cold_start_model))
+            for name in dict.fromkeys((self.serve_model, self.cold_start_model))
         }
+        # What anyone is shown when nothing at all is known of them: no model can personalise
+        # an empty history, and models that score from one would rank arbitrarily.
+        self.most_popular = np.argsort(
+            -np.asarray(data.everything.sum(axis=0)).ravel(), kind="stable"
+        )
         self.examples = data.examples()
 
     def _load(self, name: str) -> Recommender:
@@ -93,7 +99,7 @@ class RecommendationService:
         row = self.user_rows.get(str(user_id))
         if row is not None:
             history = self.history[row]
-            name, cold = self.config.serve_model, False
+            name, cold = self.serve_model, False
             note = (
                 f"Top {k} for {names.user} {user_id} from '{name}', "
                 f"based on {history.nnz} past interactions:"
@@ -107,12 +113,15 @@ class RecommendationService:
                 (np.ones(len(columns), dtype=np.float32), ([0] * len(columns), columns)),
                 shape=(1, self.dataset.item_ids.size),
             )
-            name, cold = self.config.cold_start_model, True
-            basis = (
-                f"the {len(columns)} {names.items} given"
-                if columns
-                else f"no history (popular {names.items})"
-            )
+            if not columns:
+                top = self.most_popular[: min(k, self.most_popular.size)]
+                note = (
+                    f"{names.user.capitalize()} {user_id} is unknown and no {names.items} were "
+                    f"given: the most popular {names.items}:"
+                )
+                return self._answer(user_id, "popularity", top, note)
+            name, cold = self.cold_start_model, True
+            basis = f"the {len(columns)} {names.items} given"
             if name == "content" and self.dataset.features is None:
                 basis += "; with no item features it ranks by popularity alone"
             note = (
@@ -120,8 +129,13 @@ class RecommendationService:
                 f"from '{name}', based on {basis}:"
             )
         top = self.models[name].recommend(history, k)[0]
+        return self._answer(user_id, name, top, note, cold=cold)
+
+    def _answer(
+        self, user_id: str, model: str, top: np.ndarray, note: str, *, cold: bool = True
+    ) -> Recommendation:
         items = [(str(self.dataset.item_ids[i]), str(self.dataset.titles[i])) for i in top]
-        return Recommendation(str(user_id), name, cold, items, note, names.item)
+        return Recommendation(str(user_id), model, cold, items, note, self.config.names.item)
 
 
 def recommend_for(

@@ -1,101 +1,75 @@
 """Stage 4: turn ``reports/metrics.json`` into the trade-off report a product team decides from.
 
-Writes the figures, then rewrites only the marked blocks of ``README.md``, ``MODEL_CARD.md``
-and ``docs/tradeoffs.md``: the tables, the business translation and a generated paragraph
-stating which model wins on which axis. The argued choice stays with the author, in the
-placeholder sections outside the blocks, which this stage never touches.
+Writes the figures and the ``headline`` of metrics.json (CONTRACTS.md §1), then rewrites only
+the marked blocks of ``README.md``, ``MODEL_CARD.md`` and ``docs/tradeoffs.md``: the results
+at a glance, the tables, the business translation and the generated sentences, each
+comparison worded from its paired interval (``narrative``). The argued choice stays with the
+author, in the placeholder sections outside the blocks, which this stage never touches.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
-from {{ cookiecutter.__package }}.business import PER, format_count, per_n
+from {{ cookiecutter.__package }} import formats
+from {{ cookiecutter.__package }}.business import PER
+from {{ cookiecutter.__package }}.charts import FIGURES, draw_figures
 from {{ cookiecutter.__package }}.config import Config, Names
-from {{ cookiecutter.__package }}.figures import PALETTE, readme_image, save_figure, style_axes
+from {{ cookiecutter.__package }}.figures import image_grid
 from {{ cookiecutter.__package }}.markers import rewrite_blocks
+from {{ cookiecutter.__package }}.metrics import ACCURACY_METRICS
+from {{ cookiecutter.__package }}.narrative import (
+    best_baseline,
+    captions,
+    difference,
+    headline,
+    summary,
+)
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
 from {{ cookiecutter.__package }}.tables import markdown_table
-from {{ cookiecutter.__package }}.uncertainty import Interval
 
-__all__ = ["AXES", "DOCUMENT_BLOCKS", "Axis", "pareto_front", "render_blocks", "report", "winners"]
+__all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
 
 Metrics = dict[str, Any]
 #: The marker blocks the report writes, per document; every other line belongs to the author.
 DOCUMENT_BLOCKS = {
-    "README.md": ("summary", "results", "business", "data", "try"),
+    "README.md": ("glance", "summary", "results", "business", "data", "try"),
     "docs/tradeoffs.md": (
         "summary",
         "data",
+        "validation",
         "accuracy",
         "beyond",
+        "cost",
         "cold-start",
         "figures",
         "business",
     ),
     "MODEL_CARD.md": ("data", "results"),
 }
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One dimension of the trade-off: how to read it from a model's results, and its sense."""
-
-    key: str
-    label: str
-    higher_is_better: bool
-    read: Callable[[Metrics], float | None]
-
-    def better(self, a: float, b: float) -> bool:
-        """Whether value ``a`` is strictly better than ``b`` on this axis."""
-        return a > b if self.higher_is_better else a < b
-
-
-def _accuracy(name: str) -> Callable[[Metrics], float | None]:
-    return lambda result: result["accuracy"][name]["estimate"]
-
-
-def _beyond(name: str) -> Callable[[Metrics], float | None]:
-    return lambda result: result["beyond_accuracy"][name]
-
-
-def _cold(result: Metrics) -> float | None:
-    return None if result["cold_start"] is None else result["cold_start"]["ndcg"]["estimate"]
-
-
-AXES = {
-    axis.key: axis
-    for axis in (
-        Axis("ndcg", "accuracy (NDCG)", True, _accuracy("ndcg")),
-        Axis("coverage", "catalogue coverage", True, _beyond("coverage")),
-        Axis("novelty", "novelty", True, _beyond("novelty")),
-        Axis("diversity", "intra-list diversity", True, _beyond("diversity")),
-        Axis("gini", "least popularity concentration (Gini)", False, _beyond("gini")),
-        Axis("personalisation", "personalisation", True, _beyond("personalisation")),
-        Axis("cold_ndcg", "cold-start accuracy (NDCG)", True, _cold),
-        Axis("latency", "serving latency", False, _beyond("latency_ms_per_user")),
-        Axis("fit_seconds", "training time", False, lambda r: r["training"]["fit_seconds"]),
-        Axis("size", "model size", False, lambda r: r["training"]["size_bytes"]),
-    )
+#: Shown width of a figure two to a row, and of the hero figure alone, in GitHub pixels.
+GRID_WIDTH = 430
+HERO_WIDTH = 600
+_METRIC_NAMES = {
+    "ndcg": "NDCG",
+    "precision": "Precision",
+    "recall": "Recall",
+    "map": "MAP",
+    "hit_rate": "Hit rate",
 }
-
-
-def _interval(value: dict[str, float]) -> Interval:
-    return Interval(value["estimate"], value["low"], value["high"], value["confidence"])
-
-
-def _number(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
+_ALT = {
+    "accuracy_long_tail": "NDCG against the share of slots given to the long tail, per model",
+    "accuracy_novelty": "NDCG against the novelty of the recommended items, per model",
+    "accuracy_latency": "NDCG against the time to score a batch, per model",
+    "exposure": "Lorenz curves of recommendation exposure across the catalogue, per model",
+    "cold_start": "NDCG for cold-start users from few and from all interactions, per model",
+}
 
 
 def _ci(metrics: Metrics) -> str:
@@ -103,246 +77,37 @@ def _ci(metrics: Metrics) -> str:
     return f"{metrics['confidence']:.0%} CI"
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+def _right(headers: list[str]) -> list[str]:
+    return ["left", *["right"] * (len(headers) - 1)]
 
 
-def _size(n_bytes: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n_bytes < 1024 or unit == "GB":
-            return f"{n_bytes:,.0f} {unit}" if unit == "B" else f"{n_bytes:,.1f} {unit}"
-        n_bytes /= 1024
-    raise AssertionError("unreachable")
-
-
-def beats_random(models: dict[str, Metrics]) -> list[str]:
-    """Models whose NDCG interval lies entirely above random's: the ones worth comparing."""
-    floor = models["random"]["accuracy"]["ndcg"]["high"]
-    return [name for name, r in models.items() if r["accuracy"]["ndcg"]["low"] > floor]
-
-
-def winners(models: dict[str, Metrics], candidates: Sequence[str]) -> dict[str, str]:
-    """Return, per axis, the best of ``candidates`` (first listed wins ties)."""
-    best: dict[str, str] = {}
-    for key, axis in AXES.items():
-        values = [(name, axis.read(models[name])) for name in candidates]
-        values = [(name, v) for name, v in values if v is not None]
-        if not values:
-            continue
-        winner, top = values[0]
-        for name, value in values[1:]:
-            if axis.better(value, top):
-                winner, top = name, value
-        best[key] = winner
-    return best
-
-
-def pareto_front(models: dict[str, Metrics], x_axis: str, y_axis: str = "ndcg") -> list[str]:
-    """Models no other model beats on both axes at once (better on one, no worse on the other)."""
-    x, y = AXES[x_axis], AXES[y_axis]
-    points = {name: (x.read(r), y.read(r)) for name, r in models.items()}
-    points = {n: p for n, p in points.items() if None not in p}
-
-    def dominates(a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
-        no_worse = not x.better(b[0], a[0]) and not y.better(b[1], a[1])
-        return no_worse and (x.better(a[0], b[0]) or y.better(a[1], b[1]))
-
-    return [n for n, p in points.items() if not any(dominates(q, p) for q in points.values())]
-
-
-def _summary(metrics: Metrics, names: Names) -> str:
-    models, k = metrics["models"], metrics["k"]
-    beating = beats_random(models)
-    useful = beating or [name for name in models if name != "random"] or ["random"]
-    best = winners(models, useful)
-    ranked = sorted(models, key=lambda n: -models[n]["accuracy"]["ndcg"]["estimate"])
-    top = ranked[0]
-    top_ndcg = _interval(models[top]["accuracy"]["ndcg"])
-    sentences = [
-        f"**{top}** is the most accurate: NDCG@{k} {top_ndcg.format()} over "
-        f"{metrics['warm_users']:,} {names.users}."
-    ]
-    if len(ranked) > 1:
-        second = ranked[1]
-        second_ndcg = _interval(models[second]["accuracy"]["ndcg"])
-        verdict = (
-            "the intervals overlap, so this data cannot separate the two"
-            if second_ndcg.high >= top_ndcg.low
-            else "the intervals do not overlap"
-        )
-        sentences.append(f"Next is **{second}** ({second_ndcg.format()}); {verdict}.")
-    sentences.append(
-        f"{len(beating)} of {len(models)} models beat random with non-overlapping intervals"
-        + (
-            f" ({', '.join(beating)})."
-            if beating
-            else ": this data may hold no signal these models can use."
-        )
-    )
-    beyond_parts = []
-    for key, phrase, show in (
-        ("coverage", "exposes the most of the catalogue", lambda v: f"{v:.1%}"),
-        ("novelty", "recommends the least obvious items", lambda v: f"{v:.2f} bits"),
-        ("diversity", "builds the most varied lists", lambda v: f"{v:.3f}"),
-        ("gini", "spreads exposure most evenly", lambda v: f"Gini {v:.3f}"),
-    ):
-        if key in best:
-            value = AXES[key].read(models[best[key]])
-            beyond_parts.append(f"**{best[key]}** {phrase} ({show(value)})")
-    if beyond_parts:
-        sentences.append("Among those, " + "; ".join(beyond_parts) + ".")
-    if models.get("content", {}).get("fallback"):
-        sentences.append(
-            "With no item features to use, **content** falls back to popularity: its lists, "
-            "and so its numbers, are popularity's."
-        )
-    if "cold_ndcg" in best:
-        name = best["cold_ndcg"]
-        cold = _interval(models[name]["cold_start"]["ndcg"])
-        sentences.append(
-            f"For the {metrics['cold_start_users']:,} cold-start {names.users}, who had given only "
-            f"{metrics['cold_start_known']} interactions, **{name}** is the most accurate "
-            f"(NDCG@{k} {cold.format()})."
-        )
-    cost = []
-    for key, phrase, show in (
-        ("latency", "fastest to serve", lambda v: f"{v:.3f} ms per user"),
-        ("fit_seconds", "fastest to train", lambda v: f"{v:.2f} s"),
-        ("size", "smallest", _size),
-    ):
-        if key in best:
-            cost.append(f"**{best[key]}** is {phrase} ({show(AXES[key].read(models[best[key]]))})")
-    if cost:
-        sentences.append("On cost, " + "; ".join(cost) + ".")
-    fronts = [
-        f"against {AXES[axis].label}: {', '.join(pareto_front(models, axis))}"
-        for axis in ("coverage", "novelty", "latency")
-    ]
-    sentences.append("Pareto-optimal on accuracy " + "; ".join(fronts) + ".")
-    return " ".join(sentences)
-
-
-def _accuracy_table(metrics: Metrics, group: str = "accuracy") -> str:
-    k = metrics["k"]
-    names = ("ndcg", "precision", "recall", "map", "hit_rate")
-    headers = [
-        "Model",
-        *(
-            f"{n.replace('_', ' ').title().replace('Ndcg', 'NDCG').replace('Map', 'MAP')}@{k}"
-            for n in names
-        ),
-    ]
-    rows = []
-    for model, result in metrics["models"].items():
-        values = result[group]
-        if values is None:
-            continue
-        rows.append([model, *(_interval(values[n]).format() for n in names)])
-    return markdown_table(headers, rows)
-
-
-def _beyond_table(metrics: Metrics) -> str:
-    k = metrics["k"]
-    headers = [
-        "Model",
-        "Coverage",
-        "Novelty (bits)",
-        "Diversity",
-        "Gini",
-        "Personalisation",
-        "Top-20% share",
-        f"Cold-start NDCG@{k}",
-        "Train (s)",
-        "Batch ms/user",
-        "Request ms",
-        "Size",
-    ]
-    rows = []
-    for model, result in metrics["models"].items():
-        beyond = result["beyond_accuracy"]
-        cold = _cold(result)
-        rows.append(
-            [
-                model,
-                _percent(beyond["coverage"]),
-                _number(beyond["novelty"], 2),
-                _number(beyond["diversity"]),
-                _number(beyond["gini"]),
-                _number(beyond["personalisation"]),
-                _percent(beyond["popular_share"]),
-                _number(cold),
-                _number(result["training"]["fit_seconds"], 2),
-                _number(beyond["latency_ms_per_user"], 4),
-                _number(beyond["single_request_ms"], 2),
-                _size(result["training"]["size_bytes"]),
-            ]
-        )
-    return markdown_table(headers, rows, align=["left", *["right"] * (len(headers) - 1)])
-
-
-def _readme_table(metrics: Metrics) -> str:
-    k = metrics["k"]
-    headers = [
-        "Model",
-        f"NDCG@{k} ({_ci(metrics)})",
-        "Coverage",
-        "Novelty",
-        "Gini",
-        f"Cold-start NDCG@{k}",
-        "Batch ms/user",
-    ]
-    rows = []
-    for model, result in metrics["models"].items():
-        beyond = result["beyond_accuracy"]
-        cold = _cold(result)
-        rows.append(
-            [
-                model,
-                _interval(result["accuracy"]["ndcg"]).format(),
-                _percent(beyond["coverage"]),
-                _number(beyond["novelty"], 2),
-                _number(beyond["gini"]),
-                _number(cold),
-                _number(beyond["latency_ms_per_user"], 4),
-            ]
-        )
-    return markdown_table(headers, rows, align=["left", *["right"] * (len(headers) - 1)])
-
-
-def _business(metrics: Metrics, names: Names) -> str:
-    k = metrics["k"]
-    headers = [
-        "Model",
-        f"Hits per {PER:,} slots",
-        "Catalogue exposed",
-        f"Cold-start hits per {PER:,} slots",
-        f"Cold-start {names.users} with a hit in their top {k}",
-    ]
-    rows = []
-    slots = metrics["warm_users"] * k
-    for model, result in metrics["models"].items():
-        precision = _interval(result["accuracy"]["precision"])
-        hits = (
-            f"{format_count(per_n(precision.estimate * slots, slots))} "
-            f"[{format_count(per_n(precision.low * slots, slots))}, "
-            f"{format_count(per_n(precision.high * slots, slots))}]"
-        )
-        cold = result["cold_start"]
-        if cold is None:
-            cold_hits, cold_users = "n/a", "n/a"
-        else:
-            cold_slots = cold["users"] * k
-            cold_hits = format_count(per_n(cold["precision"]["estimate"] * cold_slots, cold_slots))
-            cold_users = _percent(cold["hit_rate"]["estimate"])
-        rows.append(
-            [model, hits, _percent(result["beyond_accuracy"]["coverage"]), cold_hits, cold_users]
-        )
-    table = markdown_table(headers, rows, align=["left", "right", "right", "right", "right"])
+def _definitions(k: int, names: Names) -> str:
+    """Define the metrics beside their table, MAP's normaliser above all."""
+    items = names.items
     return (
-        f"If {PER:,} recommendation slots (for example {PER // k:,} visits showing {k} "
-        f"{names.items} each) were filled by each model, this many would be {names.items} the "
-        f"{names.user} {names.interacted} later ({metrics['confidence']:.0%} interval), and "
-        "this share of the catalogue would get any exposure at all:\n\n" + table
+        f"With R a {names.user}'s held-out {items}: precision@{k} is hits / {k}, recall@{k} "
+        "hits / R, "
+        f"hit rate the share of users with at least one hit. NDCG@{k} uses binary gains "
+        f"normalised by a perfect list of min(R, {k}) hits. MAP@{k} = (1 / min(R, {k})) x "
+        f"the sum over ranks i <= {k} of precision@i at each hit: divided by min(R, {k}), the "
+        f"most hits a list of {k} can hold, not by R as TREC's trec_eval and ranx do, so it "
+        f"is higher than their MAP for {names.users} with more than {k} held-out {items}."
+    )
+
+
+def _accuracy_table(metrics: Metrics, names: Names, group: str = "accuracy") -> str:
+    k = metrics["k"]
+    headers = ["Model", *(f"{_METRIC_NAMES[n]}@{k}" for n in ACCURACY_METRICS)]
+    # Hit rate is a share of users, shown as one everywhere; the others are metrics.
+    shows = {n: formats.share if n == "hit_rate" else formats.metric for n in ACCURACY_METRICS}
+    rows = [
+        [model, *(formats.interval(result[group][n], shows[n]) for n in ACCURACY_METRICS)]
+        for model, result in metrics["models"].items()
+        if result[group] is not None
+    ]
+    return (
+        f"Means over {names.users}, each with its {_ci(metrics)} from the bootstrap over "
+        f"{names.users}.\n\n" + markdown_table(headers, rows, align=_right(headers))
     )
 
 
@@ -391,37 +156,6 @@ def _metadata(data: Metrics, names: Names) -> str:
     return f"{described}: {data['content_features']:,} category and decade features."
 
 
-def _data_block(metrics: Metrics, names: Names) -> str:
-    data = metrics["dataset"]
-    reading = data["reading"]
-    lines = [f"- **Source:** {_origin(data, names)}"]
-    if "columns" in reading:
-        roles = {"user": names.user, "item": names.item}
-        lines.append(
-            f"- **Read as:** {reading['format']}, {reading['rows']:,} rows; "
-            + _columns(reading["columns"], roles)
-            + "."
-        )
-    lines.append(
-        f"- **Size:** {data['interactions']:,} interactions of {data['users']:,} "
-        f"{names.users} with {data['items']:,} {names.items} (density {data['density']:.1%})."
-    )
-    lines.append(f"- **Item metadata:** {_metadata(data, names)}")
-    lines.extend(f"- {note}" for note in data["notes"])
-    held_out = (
-        "latest" if data["strategy"] == "temporal" else "randomly chosen"
-    ) + f" {data['test_fraction']:.0%} of interactions"
-    lines.append(
-        f"- **Split:** {data['strategy']}: each {names.user}'s {held_out} held out; "
-        f"{data['warm_users_evaluated']:,} {names.users} evaluated on "
-        f"{data['test_interactions']:,} held-out interactions; {data['cold_start_users']:,} "
-        f"cold-start {names.users} kept out of training; "
-        f"{data['users_too_short_to_evaluate']:,} {names.users} with fewer than "
-        f"{data['min_user_interactions']} interactions trained on but not evaluated."
-    )
-    return "\n".join(lines)
-
-
 def _try_block(metrics: Metrics, names: Names) -> str:
     """Write example commands on ids that exist in the data in use (README, How to run)."""
     examples = metrics["examples"]
@@ -440,108 +174,312 @@ def _try_block(metrics: Metrics, names: Names) -> str:
     return "\n".join(lines)
 
 
-def _colour(models: Sequence[str]) -> dict[str, str]:
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(models)}
+def _paired_cell(metrics: Metrics, group: str, metric: str, model: str, other: str | None) -> str:
+    """``model - other`` on the same users, signed, or an em dash for the baseline's own row."""
+    if other is None or model == other:
+        return "—"
+    unit = {"precision": lambda v: formats.count(v * PER), "long_tail": formats.points}
+    show = unit.get(metric, formats.metric)
+    diff = difference(metrics, group, metric, model, other)
+    return f"{show(diff.estimate)} [{show(diff.low)}, {show(diff.high)}]"
 
 
-def _tradeoff_figure(metrics: Metrics, path: Path) -> Path:
-    models = metrics["models"]
-    colours = _colour(list(models))
-    fig = Figure(figsize=(12, 3.8), layout="constrained", facecolor="white")
-    axes = fig.subplots(1, 3, sharey=True)
-    for ax, axis_key in zip(axes, ("coverage", "novelty", "latency"), strict=True):
-        style_axes(ax)
-        x_axis = AXES[axis_key]
-        front = set(pareto_front(models, axis_key))
-        points = []
-        for name, result in models.items():
-            # Latency is plotted in microseconds: batch scoring costs a few per user.
-            scale = 1000.0 if axis_key == "latency" else 1.0
-            x, ndcg = x_axis.read(result) * scale, result["accuracy"]["ndcg"]
-            y = ndcg["estimate"]
-            ax.errorbar(
-                x,
-                y,
-                yerr=[[y - ndcg["low"]], [ndcg["high"] - y]],
-                fmt="o",
-                color=colours[name],
-                markerfacecolor=colours[name] if name in front else "white",
-                markersize=7,
-                capsize=3,
-            )
-            ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
-            if name in front:
-                points.append((x, y))
-        points.sort()
-        if len(points) > 1:
-            ax.plot(*zip(*points, strict=True), color="#999999", linestyle="--", linewidth=1)
-        if axis_key == "latency":
-            ax.set_xlim(left=0)
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.set_xlabel(
-            {
-                "coverage": "catalogue coverage",
-                "novelty": "novelty (bits)",
-                "latency": "µs per user (batch scoring)",
-            }[axis_key]
+def _readme_table(metrics: Metrics) -> str:
+    k = metrics["k"]
+    baseline = best_baseline(metrics, metrics["served"]["model"])
+    headers = [
+        "Model",
+        f"NDCG@{k} ({_ci(metrics)})",
+        *([f"NDCG@{k} minus {baseline}, paired"] if baseline else []),
+        "Long-tail share",
+        "Coverage",
+        f"Cold-start NDCG@{k}",
+        "µs per user",
+    ]
+    rows = []
+    for model, result in metrics["models"].items():
+        beyond = result["beyond_accuracy"]
+        cold = result["cold_start"]
+        rows.append(
+            [
+                model,
+                formats.interval(result["accuracy"]["ndcg"]),
+                *([_paired_cell(metrics, "warm", "ndcg", model, baseline)] if baseline else []),
+                formats.interval(beyond["long_tail"], formats.share),
+                formats.share(beyond["coverage"]),
+                formats.metric(cold["ndcg"]["estimate"] if cold else None),
+                formats.measured(beyond["batch_microseconds_per_user"]),
+            ]
         )
-    axes[0].set_ylabel(f"NDCG@{metrics['k']} ({_ci(metrics)})")
-    fig.suptitle("Accuracy against what it hides (filled: Pareto-optimal)", fontsize=11)
-    return save_figure(fig, path)
+    return markdown_table(headers, rows, align=_right(headers))
 
 
-def _exposure_figure(metrics: Metrics, path: Path) -> Path:
-    models = metrics["models"]
-    colours = _colour(list(models))
-    fig = Figure(figsize=(5.5, 4.2), layout="constrained", facecolor="white")
-    ax = style_axes(fig.add_subplot())
-    grid = np.linspace(0, 1, len(next(iter(models.values()))["exposure_lorenz"]))
-    ax.plot([0, 1], [0, 1], color="#999999", linestyle=":", linewidth=1, label="equal exposure")
-    for name, result in models.items():
-        ax.plot(
-            grid,
-            result["exposure_lorenz"],
-            color=colours[name],
-            linewidth=1.8,
-            label=f"{name} (Gini {result['beyond_accuracy']['gini']:.2f})",
+def _beyond_table(metrics: Metrics) -> str:
+    headers = [
+        "Model",
+        f"Long-tail share ({_ci(metrics)})",
+        "Novelty, bits",
+        "Diversity",
+        "Coverage",
+        "Gini",
+        "Personalisation",
+    ]
+    rows = []
+    for model, result in metrics["models"].items():
+        beyond = result["beyond_accuracy"]
+        diversity = beyond["diversity"]
+        rows.append(
+            [
+                model,
+                formats.interval(beyond["long_tail"], formats.share),
+                formats.interval(beyond["novelty"], formats.bits),
+                "n/a" if diversity is None else formats.interval(diversity),
+                formats.share(beyond["coverage"]),
+                formats.metric(beyond["gini"]),
+                formats.metric(beyond["personalisation"]),
+            ]
         )
-    ax.set_xlabel("share of catalogue, least recommended first")
-    ax.set_ylabel("share of recommendation slots")
-    ax.set_title("Who gets recommended: exposure across the catalogue", fontsize=11)
-    ax.legend(fontsize=8, frameon=False)
-    return save_figure(fig, path)
+    return markdown_table(headers, rows, align=_right(headers))
 
 
-def _cold_start_figure(metrics: Metrics, names: Names, path: Path) -> Path:
-    models = metrics["models"]
-    model_names = list(models)
-    fig = Figure(figsize=(6.4, 3.8), layout="constrained", facecolor="white")
-    ax = style_axes(fig.add_subplot())
-    positions = np.arange(len(model_names))
-    width = 0.38
-    for offset, group, label, colour in (
-        (-width / 2, "accuracy", f"known {names.users}", PALETTE[0]),
-        (
-            width / 2,
-            "cold_start",
-            f"cold start ({metrics['cold_start_known']} interactions known)",
-            PALETTE[1],
-        ),
-    ):
-        values = [models[n][group]["ndcg"] if models[n][group] else None for n in model_names]
-        heights = [v["estimate"] if v else 0.0 for v in values]
-        errors = [
-            [(v["estimate"] - v["low"]) if v else 0.0 for v in values],
-            [(v["high"] - v["estimate"]) if v else 0.0 for v in values],
+def _cost_table(metrics: Metrics) -> str:
+    headers = [
+        "Model",
+        "Chosen on validation",
+        "Train, ms",
+        "µs per user (batch)",
+        "Request, ms",
+        "Size",
+    ]
+    rows = []
+    for model, result in metrics["models"].items():
+        chosen = ", ".join(f"{key} {value:g}" for key, value in result["hyperparameters"].items())
+        rows.append(
+            [
+                model,
+                chosen or "—",
+                formats.measured(result["training"]["fit_seconds"] * 1000),
+                formats.measured(result["beyond_accuracy"]["batch_microseconds_per_user"]),
+                formats.measured(result["beyond_accuracy"]["single_request_ms"]),
+                formats.size(result["training"]["size_bytes"]),
+            ]
+        )
+    return markdown_table(headers, rows, align=["left", "left", *["right"] * 4])
+
+
+def _validation_block(metrics: Metrics, names: Names) -> str:
+    validation = metrics["validation"]
+    k = validation["k"]
+    headers = [
+        "Model",
+        "Tuned",
+        f"Candidates: validation NDCG@{k}",
+        "Chosen",
+        f"NDCG@{k} ({_ci(metrics)})",
+        f"Cold-start NDCG@{k}",
+    ]
+    rows = []
+    for model, result in validation["models"].items():
+        grid = "; ".join(f"{g['value']:g}: {formats.metric(g['ndcg'])}" for g in result["grid"])
+        cold = result["cold_start_ndcg"]
+        rows.append(
+            [
+                model,
+                result["hyperparameter"] or "—",
+                grid or "—",
+                "—" if result["value"] is None else f"{result['value']:g}",
+                formats.interval(result["ndcg"]),
+                "n/a" if cold is None else formats.interval(cold),
+            ]
+        )
+    intro = (
+        f"Chosen on the validation period only, before the test period is looked at: "
+        f"{validation['warm_users']:,} known {names.users} and "
+        f"{validation['cold_start_users']:,} cold-start {names.users}. Each model keeps the "
+        f"candidate with the best NDCG@{k} for known {names.users} (ties go to the smaller "
+        "value), and is then refitted on the training and validation periods together."
+    )
+    align = ["left", "left", "left", "right", "right", "right"]
+    return intro + "\n\n" + markdown_table(headers, rows, align=align)
+
+
+def _cold_start_block(metrics: Metrics, names: Names) -> str:
+    if not metrics["cold_start_users"]:
+        return (
+            f"No cold-start {names.users} in this run (`split.cold_start_fraction` is 0 and "
+            f"no {names.user} first appears in the test period)."
+        )
+    known = metrics["cold_start_known"]
+    parts = [
+        f"{metrics['cold_start_users']:,} {names.users} no model saw, each given only their "
+        f"first {known} interactions and judged on what they did in the test period:",
+        _accuracy_table(metrics, names, "cold_start"),
+    ]
+    costs = {m: r["cold_start"]["cost"] for m, r in metrics["models"].items() if r["cold_start"]}
+    if all(cost is not None for cost in costs.values()):
+        k = metrics["k"]
+        users = next(iter(costs.values()))["users"]
+        headers = [
+            "Model",
+            f"NDCG@{k}, whole history",
+            f"NDCG@{k}, first {known} only",
+            "Difference, paired",
         ]
-        ax.bar(
-            positions + offset, heights, width, yerr=errors, capsize=3, color=colour, label=label
+        rows = [
+            [
+                model,
+                formats.interval(cost["full_history"]),
+                formats.interval(cost["known_only"]),
+                formats.interval(cost["difference"]),
+            ]
+            for model, cost in costs.items()
+        ]
+        parts += [
+            f"The same targets scored two ways for the {users:,} of them withheld from "
+            "training, from their whole history before the test period and from their first "
+            f"{known} interactions only (the same {names.items} excluded both times): what "
+            "knowing little costs, on comparable targets.",
+            markdown_table(headers, rows, align=_right(headers)),
+        ]
+    return "\n\n".join(parts)
+
+
+def _business(metrics: Metrics, names: Names) -> str:
+    k = metrics["k"]
+    baseline = best_baseline(metrics, metrics["served"]["model"])
+    headers = [
+        "Model",
+        f"Hits per {PER:,} slots ({_ci(metrics)})",
+        *([f"Minus {baseline}, paired"] if baseline else []),
+        "Catalogue exposed",
+        f"Cold-start hits per {PER:,} slots",
+        f"Cold-start {names.users} with a hit",
+    ]
+    rows = []
+    for model, result in metrics["models"].items():
+        cold = result["cold_start"]
+        rows.append(
+            [
+                model,
+                formats.interval(result["accuracy"]["precision"], lambda v: formats.count(v * PER)),
+                *(
+                    [_paired_cell(metrics, "warm", "precision", model, baseline)]
+                    if baseline
+                    else []
+                ),
+                formats.share(result["beyond_accuracy"]["coverage"]),
+                "n/a" if cold is None else formats.count(cold["precision"]["estimate"] * PER),
+                "n/a" if cold is None else formats.share(cold["hit_rate"]["estimate"]),
+            ]
         )
-    ax.set_xticks(positions, model_names)
-    ax.set_ylabel(f"NDCG@{metrics['k']} ({_ci(metrics)})")
-    ax.set_title(f"Accuracy for known {names.users} and for new ones", fontsize=11)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    return save_figure(fig, path)
+    return (
+        f"If {PER:,} recommendation slots (for example {PER // k:,} visits showing {k} "
+        f"{names.items} each) were filled by each model, this many would be {names.items} the "
+        f"{names.user} {names.interacted} later ({metrics['confidence']:.0%} interval), and "
+        "this share of the catalogue would get any exposure at all:\n\n"
+        + markdown_table(headers, rows, align=_right(headers))
+    )
+
+
+def _split_line(data: Metrics, names: Names) -> str:
+    phases = data["phases"]
+    test, validation = phases["test"], phases["validation"]
+    periods = data["periods"]
+    counts = (
+        f"{periods['train']:,} / {periods['validation']:,} / {periods['test']:,} interactions "
+        "in the training / validation / test periods"
+    )
+    if data["strategy"] == "global":
+        cuts = data["cuts"]
+        how = (
+            f"one global time cut: interactions before {formats.moment(cuts['validation'])} "
+            f"train the models, those from then until {formats.moment(cuts['test'])} choose "
+            "what is tuned, and the later ones judge them once, so no model learns from "
+            "anything after the moment it predicts"
+        )
+    elif data["strategy"] == "per_user":
+        how = (
+            f"per {names.user}: each {names.user}'s latest {data['test_fraction']:.0%} of "
+            f"interactions are the test period and the {data['validation_fraction']:.0%} before "
+            f"them validation. Other {names.users}' later interactions still train the models: "
+            f"for the median judged {names.user}, {formats.share(test['future_share'])} of the "
+            f"training interactions happened after their first test one"
+        )
+    else:
+        how = (
+            f"random: a random {data['test_fraction']:.0%} of each {names.user}'s interactions "
+            f"are the test period and {data['validation_fraction']:.0%} validation; optimistic, "
+            "as models learn from what came after what they predict"
+        )
+    cold = test["cold_start_users"]
+    new = (
+        f", {test['new_users']:,} of them first seen in the test period"
+        if test["new_users"]
+        else ""
+    )
+    return (
+        f"- **Split:** {how}; {counts}. On test, {test['warm_users']:,} {names.users} are "
+        f"judged on {test['warm_targets']:,} interactions and {cold:,} cold-start {names.users} "
+        f"on {test['cold_start_targets']:,}{new} ({data['withheld_users']:,} kept out of "
+        f"training); validation judges {validation['warm_users']:,} and "
+        f"{validation['cold_start_users']:,}. {names.users.capitalize()} with fewer than "
+        f"{data['min_user_interactions']} interactions are not judged "
+        f"({data['users_too_short_to_evaluate']:,} in all)."
+    )
+
+
+def _data_block(metrics: Metrics, names: Names) -> str:
+    data = metrics["dataset"]
+    reading = data["reading"]
+    lines = [f"- **Source:** {_origin(data, names)}"]
+    if "columns" in reading:
+        roles = {"user": names.user, "item": names.item}
+        lines.append(
+            f"- **Read as:** {reading['format']}, {reading['rows']:,} rows; "
+            + _columns(reading["columns"], roles)
+            + "."
+        )
+    lines.append(
+        f"- **Size:** {data['interactions']:,} interactions of {data['users']:,} "
+        f"{names.users} with {data['items']:,} {names.items} (density {data['density']:.1%})."
+    )
+    lines.append(f"- **Item metadata:** {_metadata(data, names)}")
+    lines.extend(f"- {note}" for note in data["notes"])
+    lines.append(_split_line(data, names))
+    return "\n".join(lines)
+
+
+def _glance(metrics: Metrics, names: Names, hero: Path | None, root: Path) -> str:
+    head = metrics["headline"]
+    served = metrics["served"]["model"]
+    how = metrics["validation"]["selection"]["model"]["how"]
+    chosen = "chosen on validation" if how == "validation" else "set in `config.toml`"
+    against = (
+        f"; against **{head['baseline']}**, the best baseline, on the same "
+        f"{metrics['warm_users']:,} {names.users} of the test period:"
+        if head["baseline"]
+        else ":"
+    )
+    lines = [f"**{served}** serves known {names.users} ({chosen}){against}", ""]
+    lines += [f"- **{item['label']}:** {item['text']}" for item in head["items"]]
+    if hero is not None:
+        lines += [
+            "",
+            image_grid(
+                [(hero, _ALT["accuracy_long_tail"], head["figure_caption"])],
+                root,
+                per_row=1,
+                width=HERO_WIDTH,
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def _figures(
+    figures: dict[str, Path], texts: dict[str, str], relative_to: Path, names: tuple[str, ...]
+) -> str:
+    chosen = [(figures[n], _ALT[n], texts[n]) for n in names if n in figures]
+    return image_grid(chosen, relative_to, per_row=2, width=GRID_WIDTH)
 
 
 def render_blocks(
@@ -549,51 +487,54 @@ def render_blocks(
 ) -> dict[Path, dict[str, str]]:
     """Return the new content of every marker block, per file, from the metrics."""
     docs = root / "docs"
-    alt = {
-        "tradeoffs": "NDCG against coverage, novelty and latency per model, Pareto-optimal filled",
-        "exposure": "Lorenz curves of recommendation exposure across the catalogue, per model",
-        "cold_start": f"NDCG for known and for cold-start {names.users}, per model, with "
-        f"{metrics['confidence']:.0%} intervals",
-    }
-
-    def images(relative_to: Path) -> str:
-        return "\n\n".join(
-            readme_image(path, alt[key], relative_to) for key, path in figures.items()
-        )
-
-    summary = _summary(metrics, names)
+    texts = captions(metrics, names)
+    paragraph = summary(metrics, names)
     data = _data_block(metrics, names)
     business = _business(metrics, names)
+    accuracy = _accuracy_table(metrics, names) + "\n\n" + _definitions(metrics["k"], names)
     return {
         root / "README.md": {
-            "summary": summary,
+            "glance": _glance(metrics, names, figures.get(FIGURES[0]), root),
+            "summary": paragraph,
             "results": _readme_table(metrics)
             + "\n\n"
-            + readme_image(figures["tradeoffs"], alt["tradeoffs"], root),
+            + _figures(figures, texts, root, ("exposure", "cold_start")),
             "business": business,
             "data": data,
             "try": _try_block(metrics, names),
         },
         docs / "tradeoffs.md": {
-            "summary": summary,
-            "accuracy": _accuracy_table(metrics),
-            "beyond": _beyond_table(metrics),
-            "cold-start": _accuracy_table(metrics, "cold_start"),
-            "figures": images(docs),
-            "business": business,
+            "summary": paragraph,
             "data": data,
+            "validation": _validation_block(metrics, names),
+            "accuracy": accuracy,
+            "beyond": _beyond_table(metrics),
+            "cost": _cost_table(metrics),
+            "cold-start": _cold_start_block(metrics, names),
+            "figures": _figures(figures, texts, docs, FIGURES),
+            "business": business,
         },
         root / "MODEL_CARD.md": {
             "data": data,
-            "results": _accuracy_table(metrics)
-            + f"\n\nCold-start {names.users}:\n\n"
-            + _accuracy_table(metrics, "cold_start"),
+            "results": accuracy + "\n\n" + _cold_start_block(metrics, names),
         },
     }
 
 
+def _write_json(path: Path, data: Metrics) -> None:
+    """Replace ``path`` in one step, so an interrupted report never leaves half a file."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2) + "\n")
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def report(config: Config) -> list[Path]:
-    """Write the figures, rewrite the marker blocks, record provenance; return paths written.
+    """Write the figures, the headline and the marker blocks, record provenance; return paths.
 
     ``reports/provenance.json`` fingerprints the config, code and data the numbers came
     from, so a later check can tell when the README no longer matches them.
@@ -607,17 +548,16 @@ def report(config: Config) -> list[Path]:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run `make evaluate` first")
     metrics = json.loads(path.read_text(encoding="utf-8"))
-    folder = config.reports_dir / "figures"
-    figures = {
-        "tradeoffs": _tradeoff_figure(metrics, folder / "tradeoffs.png"),
-        "exposure": _exposure_figure(metrics, folder / "exposure.png"),
-        "cold_start": _cold_start_figure(metrics, config.names, folder / "cold_start.png"),
-    }
+    names = config.names
+    figures = draw_figures(metrics, names, config.reports_dir / "figures")
+    hero = figures[FIGURES[0]].relative_to(config.root).as_posix()
+    metrics["headline"] = headline(metrics, names, hero, captions(metrics, names)[FIGURES[0]])
+    _write_json(path, metrics)
     documents = []
-    for document, blocks in render_blocks(metrics, figures, config.root, config.names).items():
+    for document, blocks in render_blocks(metrics, figures, config.root, names).items():
         rewrite_blocks(document, blocks)
         documents.append(document)
     outputs = [path, *figures.values()]
     inputs = [config.file, *code_files(config.root), *config.data_files]
     provenance = record_provenance(config.root, inputs, outputs, documents)
-    return [*figures.values(), *documents, provenance]
+    return [*figures.values(), path, *documents, provenance]

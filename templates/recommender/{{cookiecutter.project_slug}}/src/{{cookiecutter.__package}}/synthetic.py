@@ -3,7 +3,7 @@
 The numbers in a fresh clone come from this data, so it has the structure that makes the
 trade-offs real: a long tail of item popularity, users in taste clusters over genres, heavy
 and light users (a few too light to evaluate), and timestamps in which items appear over time
-and are watched after release, so a temporal split sees genuine drift. Nothing here describes
+and are watched after release, so a split in time sees genuine drift. Nothing here describes
 real people or films. Regenerate with ``python -m <package>.synthetic`` (``make sample``).
 """
 

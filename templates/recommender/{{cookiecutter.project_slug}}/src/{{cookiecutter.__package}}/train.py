@@ -1,40 +1,52 @@
-"""Stage 2: fit every enabled model on the training interactions and save it with skops.
+"""Stage 2: tune and choose on validation, then fit every enabled model for the test and save it.
 
-Training time and the saved size are recorded in ``models/training.json`` because they are
-part of the trade-off: a model that is slightly more accurate but takes an hour to retrain
-or a gigabyte to ship may be the wrong choice.
+Everything chosen is chosen here, on the validation period (``tuning``); the models are then
+refitted with those choices on the training and validation periods together, the history a
+model has at the moment the test period starts, and saved with skops. Training time and the
+saved size are recorded in ``models/training.json`` because they are part of the trade-off: a
+model slightly more accurate that takes an hour to retrain or a gigabyte to ship may be the
+wrong choice.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from {{ cookiecutter.__package }}.config import Config
-from {{ cookiecutter.__package }}.models import build_model, save_model
+from {{ cookiecutter.__package }}.models import HYPERPARAMETERS, build_model, save_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
+from {{ cookiecutter.__package }}.tuning import TRAINING_FILE, validate
 
 __all__ = ["train"]
 
 
-def train(config: Config) -> dict[str, dict[str, float]]:
-    """Fit and save each enabled model; return ``{name: {fit_seconds, size_bytes}}``."""
+def train(config: Config) -> dict[str, Any]:
+    """Choose on validation, fit and save each enabled model; return what was recorded.
+
+    Raises:
+        FileNotFoundError: ``prepare`` has not run.
+        ValueError: the validation period has no user to choose on.
+
+    """
     dataset = load_dataset(config)
-    models = config.models
-    stats: dict[str, dict[str, float]] = {}
-    for name in models.enabled:
-        model = build_model(
-            name,
-            seed=config.seed,
-            neighbours=models.item_knn.neighbours,
-            l2=models.ease.l2,
-            popularity_weight=models.content.popularity_weight,
-        )
+    validation = validate(config, dataset)
+    fit = dataset.phase("test").fit
+    models: dict[str, dict[str, Any]] = {}
+    for name in config.models.enabled:
+        value = validation.values[name]
+        model = build_model(name, seed=config.seed, value=value)
         start = time.perf_counter()
-        model.fit(dataset.train, dataset.features)
+        model.fit(fit, dataset.features)
         fit_seconds = time.perf_counter() - start
         size = save_model(model, config.models_dir / f"{name}.skops")
-        stats[name] = {"fit_seconds": fit_seconds, "size_bytes": size}
-    path = config.models_dir / "training.json"
-    path.write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-    return stats
+        models[name] = {
+            "fit_seconds": fit_seconds,
+            "size_bytes": size,
+            "hyperparameters": {} if value is None else {HYPERPARAMETERS[name]: value},
+        }
+    training = {"models": models, "validation": validation.record}
+    path = config.models_dir / TRAINING_FILE
+    path.write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")
+    return training

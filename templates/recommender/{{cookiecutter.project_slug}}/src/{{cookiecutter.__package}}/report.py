@@ -32,7 +32,7 @@ from {{ cookiecutter.__package }}.narrative import (
     summary,
 )
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
-from {{ cookiecutter.__package }}.site import write_site_data
+from {{ cookiecutter.__package }}.site import links_markdown, project_links, write_site_data
 from {{ cookiecutter.__package }}.tables import markdown_table
 
 __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
@@ -40,7 +40,7 @@ __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
 Metrics = dict[str, Any]
 #: The marker blocks the report writes, per document; every other line belongs to the author.
 DOCUMENT_BLOCKS = {
-    "README.md": ("glance", "summary", "results", "business", "data", "try"),
+    "README.md": ("links", "glance", "summary", "results", "business", "data", "try"),
     "docs/tradeoffs.md": (
         "summary",
         "data",
@@ -495,6 +495,7 @@ def render_blocks(
     accuracy = _accuracy_table(metrics, names) + "\n\n" + _definitions(metrics["k"], names)
     return {
         root / "README.md": {
+            "links": links_markdown(project_links(root), deploy_to_render=True),
             "glance": _glance(metrics, names, figures.get(FIGURES[0]), root),
             "summary": paragraph,
             "results": _readme_table(metrics)

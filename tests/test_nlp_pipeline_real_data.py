@@ -1,8 +1,9 @@
 """The nlp-pipeline template on the real SMS Spam Collection, changed through its config only.
 
 Proves the generated project processes the whole public corpus end to end: the report is
-complete, spam F1 on the held-out test set is at least 0.90, and no test message has an exact
-or near duplicate in the training set (checked here independently of the project's own code).
+complete, spam F1 on the held-out test set is at least 0.90, no test message has an exact or
+near duplicate in the training set (checked here independently of the project's own code), and
+no sentence of the report contradicts the paired interval it quotes (issue 13).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from tests.conftest import REPO_ROOT, generate, run_in_project
+from tests.test_nlp_pipeline_claims import comparisons_stated, contradictions
 
 pytestmark = pytest.mark.slow
 
 BLOCKS = {
     "README.md": (
+        "glance",
         "dataset",
         "data",
         "results",
@@ -35,10 +38,11 @@ BLOCKS = {
         "predict",
         "citation",
     ),
-    "MODEL_CARD.md": ("results", "dataset", "data", "subgroups", "business"),
+    "MODEL_CARD.md": ("glance", "results", "dataset", "data", "subgroups", "business"),
     "docs/DATASHEET.md": ("dataset", "data", "citation"),
     "docs/decisions/0001-threshold-by-cost.md": ("threshold",),
     "docs/decisions/0002-deduplicate-before-splitting.md": ("duplicates",),
+    "docs/decisions/0003-tune-and-calibrate-on-validation.md": ("tuning",),
 }
 NEAR_DUPLICATE_JACCARD = 0.7
 
@@ -105,7 +109,10 @@ def test_the_report_is_complete(real_run: Path) -> None:
             assert "make all" not in content, f"{document}: block {name} was not filled"
     readme = (real_run / "README.md").read_text(encoding="utf-8")
     assert "5,574" in _block(readme, "data")
-    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", _block(readme, "figures")):
+    images = re.findall(r'<img src="([^"]+)"', _block(readme, "figures"))
+    images += re.findall(r"!\[[^\]]*\]\(([^)]+)\)", _block(readme, "glance"))
+    assert len(images) == 6
+    for image in images:
         assert (real_run / image).is_file()
     metrics = json.loads((real_run / "reports" / "metrics.json").read_text(encoding="utf-8"))
     pairs = {(pair["true"], pair["predicted"]) for pair in metrics["errors"]}
@@ -141,3 +148,23 @@ def test_no_test_message_has_a_duplicate_in_training(real_run: Path) -> None:
     assert _max_cross_jaccard(_shingles(raw), test, train) < NEAR_DUPLICATE_JACCARD
     normalised = frame["normalised"].str.casefold()
     assert _max_cross_jaccard(_shingles(normalised), test, train) < NEAR_DUPLICATE_JACCARD
+
+
+def test_no_sentence_contradicts_its_paired_interval_on_the_whole_corpus(real_run: Path) -> None:
+    assert contradictions(real_run) == []
+    assert comparisons_stated(real_run) >= 10
+
+
+def test_c_is_tuned_on_training_folds_and_the_threshold_stays_on_validation(
+    real_run: Path,
+) -> None:
+    metrics = json.loads((real_run / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    tuning = metrics["model"]["tuning"]
+    losses = {row["C"]: row["log_loss"] for row in tuning["candidates"]}
+    assert len(losses) > 1 and tuning["chosen"] == min(losses, key=losses.get)
+    assert metrics["model"]["C"] == tuning["chosen"]
+    stability = metrics["model"]["decision"]["stability"]
+    assert stability["low"] <= metrics["model"]["decision"]["threshold"] <= stability["high"]
+    probabilities = metrics["test"]["probabilities"]
+    assert probabilities["roc_auc"]["low"] > 0.9
+    assert probabilities["brier"]["high"] < 0.05

@@ -49,6 +49,10 @@ drop = ["9"]
 2 = "Delivery"
 3 = "Technical"
 
+[model]
+C = [3.0, 30.0]
+tuning_folds = 2
+
 [costs]
 currency = "USD"
 error = 2.0

@@ -33,6 +33,9 @@ def test_length_bins_cut_the_corpus_into_thirds() -> None:
     assert len(length_bins([5] * 10)) == 2
 
 
+OPTIONS = {"items": "messages", "resamples": 200, "seed": 0}
+
+
 def test_subgroups_count_errors_per_10k() -> None:
     frame = pd.DataFrame(
         {
@@ -46,7 +49,10 @@ def test_subgroups_count_errors_per_10k() -> None:
     y = np.array([0, 0, 1, 1])
     given = np.array([1, 0, 1, 0])
     bins = [(-np.inf, 50, "short"), (50, np.inf, "long")]
-    rows = {(r["attribute"], r["group"]): r for r in subgroup_metrics(frame, y, given, costs, bins)}
+    rows = {
+        (r["attribute"], r["group"]): r
+        for r in subgroup_metrics(frame, y, given, costs, bins, min_size=1, **OPTIONS)
+    }
     short = rows[("length", "short")]
     assert short["count"] == 2
     assert short["false_positives_per_10k"] == 5000
@@ -61,7 +67,13 @@ def test_subgroups_with_more_classes_report_accuracy_and_cost() -> None:
     )
     costs = cost_matrix(CostConfig(error=3.0), LabelConfig(map={"a": "A", "b": "B", "c": "C"}))
     rows = subgroup_metrics(
-        frame, np.array([0, 1, 2]), np.array([0, 1, 0]), costs, [(-np.inf, np.inf, "all")]
+        frame,
+        np.array([0, 1, 2]),
+        np.array([0, 1, 0]),
+        costs,
+        [(-np.inf, np.inf, "all")],
+        min_size=1,
+        **OPTIONS,
     )
     assert rows[0]["accuracy"] == 2 / 3
     assert rows[0]["cost_per_10k"] == 10_000
@@ -71,3 +83,47 @@ def test_subgroups_with_more_classes_report_accuracy_and_cost() -> None:
         ("link or e-mail address", "absent"),
         ("number", "absent"),
     ]
+
+
+def _linked(n_with: int, n_without: int, errors_with: int, errors_without: int):
+    """Messages with and without a link, with the errors of each group at the front."""
+    has_url = np.r_[np.ones(n_with, dtype=bool), np.zeros(n_without, dtype=bool)]
+    frame = pd.DataFrame(
+        {"length": np.full(has_url.size, 50), "has_url": has_url, "has_number": False}
+    )
+    y = np.zeros(has_url.size, dtype=np.int64)
+    given = y.copy()
+    given[:errors_with] = 1
+    given[n_with : n_with + errors_without] = 1
+    labels = LabelConfig(map={"ham": "ham", "spam": "spam"}, positive="spam")
+    costs = cost_matrix(CostConfig(false_positive=1.0, false_negative=1.0), labels)
+    rows = subgroup_metrics(
+        frame, y, given, costs, [(-np.inf, np.inf, "all")], min_size=30, **OPTIONS
+    )
+    return {(r["attribute"], r["group"]): r for r in rows}
+
+
+def test_a_small_group_is_marked_and_compared_with_nothing() -> None:
+    rows = _linked(4, 200, 0, 20)
+    small = rows[("link or e-mail address", "present")]
+    assert small["small"] and small["gap"] is None and "sentence" not in small
+    # Its complement is big, but the rest it would be compared with is the small group.
+    assert rows[("link or e-mail address", "absent")]["gap"] is None
+
+
+def test_a_clear_gap_between_groups_is_stated_once_from_its_own_interval() -> None:
+    rows = _linked(100, 100, 40, 2)
+    present = rows[("link or e-mail address", "present")]
+    absent = rows[("link or e-mail address", "absent")]
+    assert present["gap"]["low"] > 0 and present["gap"]["conclusive"]
+    assert present["sentence"].startswith("Messages with a link or e-mail address cost 3,800 [")
+    assert "more than the other messages" in present["sentence"]
+    # The second group's gap is the same comparison mirrored: shown, not stated twice.
+    assert absent["gap"]["estimate"] == -present["gap"]["estimate"]
+    assert "sentence" not in absent
+
+
+def test_no_gap_is_claimed_between_groups_that_err_alike() -> None:
+    present = _linked(100, 100, 10, 10)[("link or e-mail address", "present")]
+    assert present["gap"]["low"] <= 0 <= present["gap"]["high"]
+    assert present["sentence"].startswith("This test set cannot show that messages with a link")

@@ -115,6 +115,12 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         ("split", "test_fraction", "0.2", "split.test_fraction = '0.2'"),
         ("features", "word_ngrams", [2, 1], "features.word_ngrams"),
         ("model", "kind", "bert", "model.kind = 'bert'"),
+        ("model", "C", [], "model.C = []: use one number such as 20.0"),
+        ("model", "C", "high", "model.C = 'high': use one number"),
+        ("model", "C", [1.0, -2.0], "model.C[1] = -2.0"),
+        ("model", "C", [1, 10], None),
+        ("model", "tuning_folds", 1, "model.tuning_folds = 1"),
+        ("model", "calibration", "always", "model.calibration = 'always': choose one of"),
         ("costs", "false_positive", -1.0, "costs.false_positive = -1.0"),
         ("costs", "false_positive", None, "costs.false_positive is required with two classes"),
         ("costs", "matrix", {"ham": {"spam": 1.0}}, "costs.matrix applies to three or more"),
@@ -122,6 +128,7 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         ("report", "confused_pairs", 0, "report.confused_pairs = 0"),
         ("report", "top_errors", 2.5, "report.top_errors = 2.5"),
         ("report", "bootstrap_resamples", 10, "report.bootstrap_resamples = 10"),
+        ("report", "min_group_size", 0, "report.min_group_size = 0"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_its_key(
@@ -170,3 +177,10 @@ def test_download_checks_its_checksum_and_url(tmp_path: Path) -> None:
     message = _error(tmp_path, _changed("", "download", download))
     assert "download.url = 'ftp://x'" in message
     assert "download.sha256 = 'abc'" in message
+
+
+def test_one_c_is_a_grid_of_one_and_a_list_is_sorted_for_tuning(tmp_path: Path) -> None:
+    fixed = _load(tmp_path, _changed("model", "C", 20))
+    assert fixed.model.C == (20.0,) and not fixed.model.tuned
+    tuned = _load(tmp_path, _changed("model", "C", [30.0, 1, 3.0, 1.0]))
+    assert tuned.model.C == (1.0, 3.0, 30.0) and tuned.model.tuned

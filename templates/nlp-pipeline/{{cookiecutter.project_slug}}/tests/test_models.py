@@ -13,6 +13,7 @@ from {{ cookiecutter.__package }}.models import (
     class_probabilities,
     informative_features,
     positive_scores,
+    with_c,
 )
 from {{ cookiecutter.__package }}.train import TrainResult
 
@@ -72,14 +73,14 @@ def test_the_trained_logistic_regression_separates_the_sample(trained: TrainResu
 
 def test_the_calibrated_svm_separates_the_sample(config: Config) -> None:
     frame = read_corpus(config.data, config.labels).frame
-    model = build_model(_with_kind(config, "linear_svm"))
+    model = build_model(_with_kind(config, "linear_svm"), C=20.0)
     _separates_the_sample(model.fit(frame["text"].tolist(), frame["y"].to_numpy()))
 
 
 @pytest.mark.parametrize("kind", ["logistic_regression", "linear_svm"])
 def test_models_learn_three_classes(config: Config, kind: str) -> None:
     texts, y = _topics()
-    model = build_model(_with_kind(config, kind)).fit(texts * 4, np.tile(y, 4))
+    model = build_model(_with_kind(config, kind), C=20.0).fit(texts * 4, np.tile(y, 4))
     probabilities = class_probabilities(model, ["a late goal", "shares rallied", "chip"], 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
     assert probabilities.argmax(axis=1).tolist() == [0, 1, 2]
@@ -114,4 +115,18 @@ def test_baselines_fit_and_score(config: Config) -> None:
 )
 def test_sentence_embedding_without_the_extra_says_how_to_install(config: Config) -> None:
     with pytest.raises(ConfigError, match=r"pip install -e '\.\[embeddings\]'"):
-        build_model(_with_kind(config, "sentence_embedding"))
+        build_model(_with_kind(config, "sentence_embedding"), C=1.0)
+
+
+def test_a_tuned_c_must_be_passed_and_a_fixed_one_is_read_from_the_config(config: Config) -> None:
+    with pytest.raises(ValueError, match="pass the value tuning chose"):
+        build_model(config)
+    fixed = config.model_copy(update={"model": config.model.model_copy(update={"C": (7.0,)})})
+    assert build_model(fixed).named_steps["classifier"].C == 7.0
+    assert build_model(config, C=3.0).named_steps["classifier"].C == 3.0
+
+
+def test_with_c_sets_the_strength_of_a_calibrated_svm_too(config: Config) -> None:
+    svm = build_model(_with_kind(config, "linear_svm"), C=1.0).named_steps["classifier"]
+    assert with_c(svm, 5.0).estimator.C == 5.0
+    assert svm.estimator.C == 1.0  # a copy: the original is unchanged

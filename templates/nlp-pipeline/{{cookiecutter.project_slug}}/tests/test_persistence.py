@@ -1,5 +1,6 @@
 """The model file is data: only the exact types this project lists are ever constructed."""
 
+import dataclasses
 import itertools
 import json
 import shutil
@@ -15,6 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.__package }} import persistence
+from {{ cookiecutter.__package }}.calibrator import Calibrator
 from {{ cookiecutter.__package }}.cli import main
 from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.models import build_model
@@ -101,7 +103,7 @@ def test_trusted_types_are_exactly_what_this_projects_pipelines_hold(
     )
     pipelines = {
         "logistic_regression": trained.model.pipeline,
-        "linear_svm": build_model(svm).fit(frame["text"].tolist(), frame["y"].to_numpy()),
+        "linear_svm": build_model(svm, C=20.0).fit(frame["text"].tolist(), frame["y"].to_numpy()),
     }
     needed = {f"{PACKAGE}.models.SentenceEmbedder"}  # the optional embeddings kind
     for kind, pipeline in pipelines.items():
@@ -167,6 +169,32 @@ def test_the_cli_reports_a_damaged_model_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "not a readable skops model file" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_recalibration_is_saved_with_the_model(trained: TrainResult, tmp_path: Path) -> None:
+    calibrated = dataclasses.replace(trained.model, calibrator=Calibrator(2.0, (0.0, 1.5)))
+    persistence.save(calibrated, tmp_path)
+    loaded = persistence.load(tmp_path)
+    assert loaded.calibrator == Calibrator(2.0, (0.0, 1.5))
+    texts = ["Free entry! Text WIN to 80086", "see you at the station"]
+    np.testing.assert_allclose(loaded.probabilities(texts), calibrated.probabilities(texts))
+    raw = loaded.raw_probabilities(texts)
+    assert not np.allclose(loaded.probabilities(texts), raw)
+
+
+@pytest.mark.parametrize(
+    "calibration",
+    [{"slope": -1.0, "bias": [0.0, 0.0]}, {"slope": 1.0, "bias": [0.0]}, {"slope": "x"}],
+)
+def test_a_calibration_that_does_not_fit_is_one_clear_error(
+    trained: TrainResult, tmp_path: Path, calibration: dict[str, Any]
+) -> None:
+    persistence.save(trained.model, tmp_path)
+    meta = json.loads((tmp_path / persistence.META_FILE).read_text(encoding="utf-8"))
+    meta["calibration"] = calibration
+    (tmp_path / persistence.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(persistence.ModelLoadError, match="not this project's model metadata"):
+        persistence.load(tmp_path)
 
 
 def test_damaged_metadata_is_one_clear_error(trained: TrainResult, tmp_path: Path) -> None:

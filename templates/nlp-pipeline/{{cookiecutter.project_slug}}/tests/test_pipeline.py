@@ -16,7 +16,7 @@ from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
 from {{ cookiecutter.__package }}.train import load_split
 
-ALWAYS = {"confusion_matrix.png", "per_class_f1.png"}
+ALWAYS = {"policy_savings.png", "confusion_matrix.png", "per_class_f1.png", "reliability.png"}
 THRESHOLD = {"cost_curve.png", "score_distribution.png"}
 
 

@@ -3,11 +3,14 @@
 A metric says how often; these say where and on what. The confused pairs come with the texts
 the model was most sure about and still got wrong, which is where a reader finds label noise,
 ambiguous classes and the patterns the features miss. The subgroups are properties of the text
-itself (its length, a link, a number), so they exist in any corpus.
+itself (its length, a link, a number), so they exist in any corpus; a group too small to say
+anything is marked, and a group is compared with the rest of the test set only through the
+bootstrap interval of the gap itself.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,9 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .business import per_n
+from .business import PER, per_n
+from .claims import Wording, compare
+from .comparisons import case_costs
 from .costmatrix import CostMatrix, confusion
+from .formats import AMOUNT, SETTLE, SIGNED, capitalised, escape_braces, per_10k
 from .metrics import macro, micro_f1, precision_of, recall_of
+from .uncertainty import paired_metric
 
 __all__ = ["confused_pairs", "length_bins", "subgroup_metrics"]
 
@@ -93,16 +100,41 @@ def length_bins(lengths: npt.ArrayLike) -> list[tuple[float, float, str]]:
     return bins
 
 
+_ATTRIBUTES = (("has_url", "link or e-mail address"), ("has_number", "number"))
+
+
 def _masks(
-    frame: pd.DataFrame, bins: Sequence[tuple[float, float, str]]
-) -> list[tuple[str, str, npt.NDArray[np.bool_]]]:
+    frame: pd.DataFrame, bins: Sequence[tuple[float, float, str]], items: str
+) -> list[tuple[str, str, str, npt.NDArray[np.bool_]]]:
+    """Return ``(attribute, group, phrase, mask)`` per subgroup; ``phrase`` names its texts."""
     length = frame["length"].to_numpy()
-    masks = [("length", name, (length > low) & (length <= high)) for low, high, name in bins]
-    for column, attribute in (("has_url", "link or e-mail address"), ("has_number", "number")):
+    masks = [
+        ("length", name, f"{items} of {name}", (length > low) & (length <= high))
+        for low, high, name in bins
+    ]
+    for column, attribute in _ATTRIBUTES:
         values = frame[column].to_numpy(dtype=bool)
-        masks.append((attribute, "present", values))
-        masks.append((attribute, "absent", ~values))
+        masks.append((attribute, "present", f"{items} with a {attribute}", values))
+        masks.append((attribute, "absent", f"{items} without a {attribute}", ~values))
     return masks
+
+
+def _mean_cost_in(costs: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]) -> float:
+    return float(costs[mask].mean() * PER) if mask.any() else math.nan
+
+
+def _gap_wording(phrase: str, currency: str, items: str) -> Wording:
+    subject = escape_braces(capitalised(phrase))
+    unit = f"{escape_braces(currency)} per 10,000"
+    others = f"the other {escape_braces(items)}"
+    return Wording(
+        ahead=f"{subject} cost {AMOUNT} {unit} more than {others}.",
+        behind=f"{subject} cost {AMOUNT} {unit} less than {others}.",
+        unclear=(
+            f"This test set cannot show that {escape_braces(phrase)} cost more or less than "
+            f"{others}: {SIGNED} {unit}; {SETTLE}."
+        ),
+    )
 
 
 def subgroup_metrics(
@@ -111,17 +143,32 @@ def subgroup_metrics(
     predicted: npt.NDArray[np.int64],
     costs: CostMatrix,
     bins: Sequence[tuple[float, float, str]],
+    *,
+    min_size: int,
+    items: str,
+    resamples: int,
+    seed: int,
 ) -> list[dict[str, Any]]:
     """Return, for each subgroup of the texts, how often and how expensively the model errs.
 
     Rates are per 10,000 texts of the subgroup, so groups of different sizes compare. Every
-    row has ``count``, ``accuracy``, ``macro_f1``, ``errors_per_10k`` and ``cost_per_10k``;
-    with two classes also the positive class's ``positive_share``, ``precision``, ``recall``,
+    row has ``count``, ``small`` (fewer than ``min_size`` texts: marked in the table, compared
+    with nothing), ``accuracy``, ``macro_f1``, ``errors_per_10k`` and ``cost_per_10k``; with
+    two classes also the positive class's ``positive_share``, ``precision``, ``recall``,
     ``false_positives_per_10k`` and ``false_negatives_per_10k``. Empty subgroups are skipped.
+
+    ``gap`` compares the group's cost per 10,000 with that of the rest of the test set (the
+    group's minus the rest's): both computed on each bootstrap resample of the whole test set,
+    so the interval is that of the gap itself, never two intervals set side by side. It is None
+    when the group or the rest has fewer than ``min_size`` texts. ``sentence`` states the gap
+    (``claims.compare``); with two groups of one attribute only the first carries it, as the
+    second's gap is the same comparison mirrored.
     """
     k = len(costs.classes)
+    case_cost = case_costs(costs, y, predicted)
     rows = []
-    for attribute, group, mask in _masks(frame, bins):
+    stated: set[str] = set()
+    for attribute, group, phrase, mask in _masks(frame, bins, items):
         n = int(mask.sum())
         if n == 0:
             continue
@@ -130,10 +177,12 @@ def subgroup_metrics(
             "attribute": attribute,
             "group": group,
             "count": n,
+            "small": n < min_size,
             "accuracy": _number(micro_f1(truth, given)),
             "macro_f1": _number(macro("f1", k)(truth, given)),
             "errors_per_10k": per_n(int(np.count_nonzero(truth != given)), n),
             "cost_per_10k": per_n(costs.total(truth, given), n),
+            "gap": None,
         }
         if k == 2:
             matrix = confusion(truth, given, 2)
@@ -144,5 +193,27 @@ def subgroup_metrics(
                 "false_positives_per_10k": per_n(int(matrix[0, 1]), n),
                 "false_negatives_per_10k": per_n(int(matrix[1, 0]), n),
             }
+        if n >= min_size and y.size - n >= min_size:
+            try:
+                gap = paired_metric(
+                    _mean_cost_in,
+                    (case_cost, mask),
+                    (case_cost, ~mask),
+                    n_resamples=resamples,
+                    seed=seed,
+                ).difference
+            except ValueError:
+                gap = None
+            if gap is not None:
+                row["gap"] = gap.to_dict()
+                two_groups = attribute != "length"
+                if not (two_groups and attribute in stated):
+                    row["sentence"] = compare(
+                        gap,
+                        _gap_wording(phrase, costs.currency, items),
+                        value=per_10k,
+                        units=f"test {items}",
+                    )
+                    stated.add(attribute)
         rows.append(row)
     return rows

@@ -15,17 +15,16 @@ from typing import Any
 
 from .business import format_count
 from .config import DELIMITER_NAMES, Config
-from .costmatrix import errors_markdown, policy_markdown
-from .costs import business_markdown, threshold_markdown
 from .evaluate import Evaluation
-from .figures import readme_image
-from .plots import FIGURES
+from .plots import DrawnFigure
+from .result_blocks import result_blocks
 from .tables import markdown_table
 
 __all__ = ["BLOCK_NAMES", "render_blocks"]
 
 #: Every block this module writes, in the order a README shows them.
 BLOCK_NAMES = (
+    "glance",
     "dataset",
     "data",
     "results",
@@ -37,22 +36,11 @@ BLOCK_NAMES = (
     "predict",
     "citation",
     "threshold",
+    "tuning",
     "duplicates",
 )
 
 _EXAMPLE_LIMIT = 100
-
-
-def _interval(value: dict[str, Any]) -> str:
-    if value["estimate"] is None:
-        return "n/a"
-    if value["low"] is None:
-        return f"{value['estimate']:.3f} (too few cases for an interval)"
-    return f"{value['estimate']:.3f} [{value['low']:.3f}, {value['high']:.3f}]"
-
-
-def _rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _quote(text: str) -> str:
@@ -62,127 +50,6 @@ def _quote(text: str) -> str:
 
 def _names(config: Config) -> tuple[str, str]:
     return config.dataset.item, config.dataset.items
-
-
-def _results(config: Config, metrics: dict[str, Any]) -> str:
-    test = metrics["test"]
-    item, items = _names(config)
-    classes = metrics["classes"]
-    binary = len(classes) == 2
-    currency = metrics["model"]["costs"]["currency"]
-    rows = [
-        [
-            name,
-            _interval(values["precision"]),
-            _interval(values["recall"]),
-            _interval(values["f1"]),
-            f"{values['support']:,}",
-        ]
-        for name, values in test["per_class"].items()
-    ]
-    rows.append(
-        [
-            "Macro average",
-            _interval(test["macro"]["precision"]),
-            _interval(test["macro"]["recall"]),
-            _interval(test["macro"]["f1"]),
-            f"{test['texts']:,}",
-        ]
-    )
-    per_class = markdown_table(
-        ["Class", "Precision", "Recall", "F1", f"Test {items}"],
-        rows,
-        align=["left", "right", "right", "right", "right"],
-    )
-    kind = metrics["model"]["kind"]
-    names = {
-        "model": f"{kind} (the model)",
-        "model_at_default": f"{kind}, without the cost-based decision",
-        "keywords": "Keyword rule (baseline)",
-        "majority": "Majority class (baseline)",
-    }
-    headers = ["Model", "Decision", "Macro-F1", "Micro-F1"]
-    if binary:
-        headers.append(f"{classes[1]} F1")
-    headers.append(f"Cost per 10,000 ({currency})")
-    body = []
-    for name, row in metrics["comparison"].items():
-        cells = [
-            names.get(name, name),
-            row["decision"],
-            _rate(row["macro_f1"]),
-            _rate(row["micro_f1"]),
-        ]
-        if binary:
-            cells.append(_rate(row["positive_f1"]))
-        cells.append(format_count(row["cost_per_10k"]))
-        body.append(cells)
-    comparison = markdown_table(
-        headers, body, align=["left", "left"] + ["right"] * (len(headers) - 2)
-    )
-    lead = (
-        f"Held-out test set: {test['texts']:,} unique {items}, none of them an exact or near "
-        f"duplicate of a training {item}. Macro-F1 {_interval(test['macro']['f1'])}, micro-F1 "
-        f"(here the share of {items} given their true class) {_interval(test['micro_f1'])}"
-    )
-    if binary:
-        lead += f", average precision ({classes[1]}) {test['average_precision']:.3f}"
-    lead += "; 95% bootstrap intervals in brackets."
-    return "\n".join([lead, "", per_class, "", _decision_sentence(config, metrics), "", comparison])
-
-
-def _decision_sentence(config: Config, metrics: dict[str, Any]) -> str:
-    decision = metrics["model"]["decision"]
-    classes = metrics["classes"]
-    matrix = metrics["test"]["confusion"]
-    item, items = _names(config)
-    if decision["rule"] == "threshold":
-        negative, positive = classes
-        return (
-            f"A {item} is given {positive!r} when its score reaches {decision['threshold']:.3f}, "
-            f"the threshold of lowest expected cost on the validation set. On the test set: "
-            f"{matrix[1][1]:,} {positive} found, {matrix[1][0]:,} {positive} missed, "
-            f"{matrix[0][1]:,} {negative} given {positive!r} by mistake, {matrix[0][0]:,} "
-            f"{negative} rightly left alone."
-        )
-    uniform = (
-        len({v for row in metrics["model"]["costs"]["matrix"].values() for v in row.values()}) == 1
-    )
-    rule = (
-        "every error costs the same, so this is the most probable class"
-        if uniform
-        else "the prices are in [costs] of config.toml"
-    )
-    right = sum(matrix[i][i] for i in range(len(classes)))
-    return (
-        f"Each {item} is given the class with the lowest expected cost ({rule}): "
-        f"{right:,} of {metrics['test']['texts']:,} test {items} get their true class."
-    )
-
-
-def _business(config: Config, metrics: dict[str, Any]) -> str:
-    costs = metrics["model"]["costs"]
-    business = metrics["business"]
-    classes = metrics["classes"]
-    item, items = _names(config)
-    unit = costs["currency"]
-    if len(classes) == 2:
-        negative, positive = classes
-        decision = metrics["model"]["decision"]
-        return (
-            f"Per 10,000 {items} on the test set, at threshold {decision['threshold']:.3f}. A "
-            f"{item} given {positive!r} is {config.labels.action}: a false positive is a "
-            f"{negative} {item} {config.labels.action} by mistake "
-            f"({format_count(costs['matrix'][negative][positive])} {unit} each); a false "
-            f"negative is a {positive} {item} missed "
-            f"({format_count(costs['matrix'][positive][negative])} {unit} each).\n\n"
-            + business_markdown(business["policies"])
-        )
-    return (
-        f"Per 10,000 {items} on the test set, each kind of error the model makes, dearest "
-        f"first:\n\n{errors_markdown(business['errors'], unit, items)}\n\n"
-        + policy_markdown(business["policies"], unit, item)
-    )
 
 
 def _errors(config: Config, metrics: dict[str, Any]) -> str:
@@ -229,45 +96,6 @@ def _features(metrics: dict[str, Any]) -> str:
     )
 
 
-def _subgroups(config: Config, metrics: dict[str, Any]) -> str:
-    _, items = _names(config)
-    classes = metrics["classes"]
-    currency = metrics["model"]["costs"]["currency"]
-    binary = len(classes) == 2
-    headers = ["Attribute", "Group", f"Test {items}"]
-    if binary:
-        headers += [
-            f"{classes[1]} share",
-            f"{classes[1]} precision",
-            f"{classes[1]} recall",
-            "False positives per 10,000",
-            "False negatives per 10,000",
-        ]
-    else:
-        headers += ["Accuracy", "Macro-F1", "Errors per 10,000"]
-    headers.append(f"Cost per 10,000 ({currency})")
-    body = []
-    for row in metrics["subgroups"]:
-        cells: list[object] = [row["attribute"], row["group"], f"{row['count']:,}"]
-        if binary:
-            cells += [
-                f"{row['positive_share']:.1%}",
-                _rate(row["precision"]),
-                _rate(row["recall"]),
-                format_count(row["false_positives_per_10k"]),
-                format_count(row["false_negatives_per_10k"]),
-            ]
-        else:
-            cells += [
-                _rate(row["accuracy"]),
-                _rate(row["macro_f1"]),
-                format_count(row["errors_per_10k"]),
-            ]
-        cells.append(format_count(row["cost_per_10k"]))
-        body.append(cells)
-    return markdown_table(headers, body, align=["left", "left"] + ["right"] * (len(headers) - 2))
-
-
 def _data(config: Config, metrics: dict[str, Any]) -> str:
     data = metrics["data"]
     _, items = _names(config)
@@ -302,24 +130,24 @@ def _data(config: Config, metrics: dict[str, Any]) -> str:
         align=["left", "right"],
     )
     uses = {
-        "train": "fitting",
-        "validation": "the decision rule",
-        "test": "the numbers reported, once",
+        "train": "fitting and tuning C by cross-validation",
+        "validation": "recalibration and the decision rule",
+        "test": "the numbers reported, read once",
     }
+    # Classes as rows, so the table keeps four columns however many classes there are.
     parts = markdown_table(
-        ["Part", items.capitalize(), *classes, "Used for"],
+        ["Class", *(part.capitalize() for part in uses)],
         [
-            [
-                name,
-                f"{split[name]['texts']:,}",
-                *(f"{split[name]['per_class'][c]:,}" for c in classes),
-                use,
-            ]
-            for name, use in uses.items()
+            *(
+                [name, *(f"{split[part]['per_class'][name]:,}" for part in uses)]
+                for name in classes
+            ),
+            [f"All {items}", *(f"{split[part]['texts']:,}" for part in uses)],
         ],
-        align=["left", "right", *(["right"] * len(classes)), "left"],
+        align=["left", *(["right"] * len(uses))],
     )
-    text = facts + "\n\n" + parts
+    used = "; ".join(f"{part} for {use}" for part, use in uses.items())
+    text = facts + "\n\n" + parts + f"\n\nEach part has one job: {used}."
     if data["quality_notes"]:
         text += "\n\nData quality:\n\n" + "\n".join(f"- {note}" for note in data["quality_notes"])
     if data["bad_row_examples"]:
@@ -401,35 +229,6 @@ def _predict(config: Config, evaluation: Evaluation) -> str:
     )
 
 
-def _threshold(evaluation: Evaluation) -> str:
-    metrics = evaluation.metrics
-    costs = evaluation.costs
-    if evaluation.binary:
-        return threshold_markdown(
-            evaluation.y_test,
-            evaluation.probabilities[:, 1],
-            costs.error_costs(),
-            threshold=float(metrics["model"]["decision"]["threshold"]),
-        )
-    classes = list(costs.classes)
-    matrix = markdown_table(
-        ["True class \\ given", *classes],
-        [[name, *(format_count(v) for v in costs.matrix[i])] for i, name in enumerate(classes)],
-        align=["left", *(["right"] * len(classes))],
-    )
-    compared = metrics["comparison"]
-    text = f"Cost of each error ({costs.currency}), true class by row:\n\n{matrix}"
-    if "model_at_default" in compared:
-        text += (
-            "\n\nOn the test set, per 10,000: the most probable class costs "
-            f"{format_count(compared['model_at_default']['cost_per_10k'])}, the class of lowest "
-            f"expected cost {format_count(compared['model']['cost_per_10k'])}."
-        )
-    else:
-        text += "\n\nEvery error costs the same, so the cheapest class is the most probable one."
-    return text
-
-
 def _duplicates(config: Config, metrics: dict[str, Any]) -> str:
     data = metrics["data"]
     _, items = _names(config)
@@ -443,32 +242,21 @@ def _duplicates(config: Config, metrics: dict[str, Any]) -> str:
     )
 
 
-def _figures(config: Config, keys: list[str], folder: Path) -> str:
-    figures = config.reports_dir / "figures"
-    return "\n\n".join(
-        readme_image(figures / FIGURES[key][0], FIGURES[key][1], folder) for key in keys
-    )
-
-
 def render_blocks(
-    config: Config, evaluation: Evaluation, folder: Path, figures: list[str]
+    config: Config, evaluation: Evaluation, folder: Path, figures: dict[str, DrawnFigure]
 ) -> dict[str, str]:
     """Return every block's Markdown; links are relative to ``folder``.
 
-    ``figures`` are the keys of the figures drawn, in the order they are shown.
+    ``figures`` are the figures drawn, by key, with their captions.
     """
     metrics = evaluation.metrics
     return {
-        "results": _results(config, metrics),
-        "business": _business(config, metrics),
+        **result_blocks(config, evaluation, folder, figures),
         "errors": _errors(config, metrics),
         "features": _features(metrics),
-        "subgroups": _subgroups(config, metrics),
         "data": _data(config, metrics),
         "dataset": _dataset(config, metrics, folder),
         "citation": _citation(config, metrics),
         "predict": _predict(config, evaluation),
-        "figures": _figures(config, figures, folder),
-        "threshold": _threshold(evaluation),
         "duplicates": _duplicates(config, metrics),
     }

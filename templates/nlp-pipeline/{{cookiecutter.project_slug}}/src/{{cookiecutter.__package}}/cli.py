@@ -15,6 +15,7 @@ from pathlib import Path
 from .config import Config, ConfigError, load_config
 from .download import DownloadError, fetch
 from .evaluate import evaluate
+from .formats import interval
 from .ingest import IngestError
 from .markers import MarkerError
 from .persistence import ModelLoadError, load
@@ -58,19 +59,23 @@ def _train(config: Config, args: argparse.Namespace) -> None:
         if model.threshold is not None
         else "each text given its class of lowest expected cost"
     )
+    folds = result.tuning.folds
+    how = f"tuned by {folds}-fold cross-validation" if folds else "fixed"
+    recalibrated = "recalibrated" if result.calibration.applied else "not recalibrated"
     print(
         f"trained {config.model.kind} on {split.get('train', 0):,} {items} in "
-        f"{len(model.classes)} classes; {decision}; saved to {config.models_dir}"
+        f"{len(model.classes)} classes, C {result.tuning.chosen:g} ({how}), {recalibrated}; "
+        f"{decision}; saved to {config.models_dir}"
     )
 
 
 def _evaluate(config: Config, args: argparse.Namespace) -> None:
-    test = evaluate(config).metrics["test"]
-    weakest = min(test["per_class"].items(), key=lambda item: item[1]["f1"]["estimate"] or 0.0)
+    metrics = evaluate(config).metrics
+    test = metrics["test"]
     print(
         f"test set: {test['texts']:,} {config.dataset.items}, macro-F1 "
-        f"{test['macro']['f1']['estimate']:.3f}, micro-F1 {test['micro_f1']['estimate']:.3f}; "
-        f"weakest class {weakest[0]} (F1 {weakest[1]['f1']['estimate'] or 0.0:.3f})"
+        f"{interval(test['macro']['f1'])}, micro-F1 {interval(test['micro_f1'])}; "
+        f"{metrics['headline']['items'][0]['text']}"
     )
 
 

@@ -68,6 +68,9 @@ FilePath = Annotated[ConfigPath, AfterValidator(_resolve)]
 Name = Annotated[str, Field(min_length=1)]
 Cost = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 NgramRange = Annotated[tuple[int, int], Field(strict=False)]
+RegularisationC = Annotated[float, Field(ge=1e-6, le=1e6, allow_inf_nan=False)]
+#: C's candidates in increasing order; one number in the file is a grid of one (C fixed).
+CGrid = Annotated[tuple[RegularisationC, ...], Field(strict=False, min_length=1)]
 
 
 class DatasetConfig(StrictModel):
@@ -287,11 +290,41 @@ class FeatureConfig(StrictModel):
 
 
 class ModelConfig(StrictModel):
-    """Which classifier to train, and its regularisation strength."""
+    """Which classifier to train, how its regularisation is chosen, and whether to calibrate.
+
+    ``C`` is one number (used as it is) or a list of candidates, tuned by cross-validation
+    within the training part (``tuning_folds`` folds that keep near-duplicate groups whole),
+    never on the validation or test sets. ``calibration = "auto"`` recalibrates the
+    probabilities on the validation set when that lowers the cross-fitted Brier score there.
+    """
 
     kind: Literal["logistic_regression", "linear_svm", "sentence_embedding"] = "logistic_regression"
-    C: float = Field(default=20.0, ge=1e-6, le=1e6)  # noqa: N815 - scikit-learn's name for it
+    C: CGrid = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # noqa: N815 - scikit-learn's name for it
+    tuning_folds: int = Field(default=4, ge=2, le=10)
+    calibration: Literal["auto", "off"] = "auto"
     embedding_model: Name = "sentence-transformers/all-MiniLM-L6-v2"
+
+    @field_validator("C", mode="before")
+    @classmethod
+    def _number_or_candidates(cls, value: object) -> object:
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if not values or any(isinstance(v, bool) or not isinstance(v, int | float) for v in values):
+            raise ValueError(
+                "use one number such as 20.0 (C fixed), or a list of candidates such as "
+                "[1.0, 10.0, 100.0] (C tuned by cross-validation on the training part)"
+            )
+        return tuple(float(v) for v in values)
+
+    @field_validator("C")
+    @classmethod
+    def _in_order(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        # Sorted after the checks, so an error names the position the file gives the value.
+        return tuple(sorted(set(value)))
+
+    @property
+    def tuned(self) -> bool:
+        """Whether C is chosen among several candidates rather than fixed."""
+        return len(self.C) > 1
 
 
 class CostConfig(StrictModel):
@@ -309,12 +342,14 @@ class CostConfig(StrictModel):
 
 
 class ReportConfig(StrictModel):
-    """How much the report shows, and how many bootstrap resamples back its intervals."""
+    """How much the report shows, how many resamples back its intervals, which groups count."""
 
     top_errors: int = Field(default=5, ge=1)
     top_features: int = Field(default=10, ge=1)
     confused_pairs: int = Field(default=6, ge=1)
     bootstrap_resamples: int = Field(default=1000, ge=100)
+    #: Subgroups with fewer test texts are marked in the table and compared with nothing.
+    min_group_size: int = Field(default=30, ge=1)
 
 
 class Config(StrictModel):

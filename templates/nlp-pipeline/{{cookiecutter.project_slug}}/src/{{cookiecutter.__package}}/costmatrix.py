@@ -6,7 +6,7 @@ else (sending a complaint to the sales queue is worse than sending it to billing
 matrix ``C[true, predicted]`` holds those prices; the decision that minimises the expected cost
 of a text is the class ``j`` with the lowest ``sum_i p(i | text) * C[i, j]``, which is the most
 probable class when every error costs the same. The business table then counts, per 10,000
-texts, each kind of error and what it costs, against the best policy that needs no model.
+texts, each kind of error and what it costs.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .business import PER, format_count, per_n
+from .business import PER, per_n
 from .config import CostConfig, LabelConfig
 from .costs import ErrorCosts
+from .formats import per_10k, price, share
 from .tables import markdown_table
 
 __all__ = [
@@ -29,8 +30,6 @@ __all__ = [
     "cost_matrix",
     "error_table",
     "errors_markdown",
-    "policy_markdown",
-    "policy_table",
 ]
 
 
@@ -147,40 +146,6 @@ def error_table(
     return sorted(rows, key=lambda r: (-r["cost_per_n"], -r["count"], r["true"], r["predicted"]))
 
 
-def policy_table(
-    y: npt.ArrayLike, predicted: npt.ArrayLike, costs: CostMatrix, *, per: int = PER
-) -> list[dict[str, Any]]:
-    """Compare the model with the cheapest policy that needs no model: one class for all.
-
-    Returns two rows, ``model`` and ``best_constant`` (``class``: the class that, given to every
-    case, costs least here), each with ``errors`` and ``expected_cost`` per ``per`` cases and the
-    ``saving`` against the best constant policy (the model must beat 0 to be worth its keep).
-    """
-    truth = np.asarray(y, dtype=np.int64)
-    n = truth.size
-    k = len(costs.classes)
-    constant_costs = [costs.total(truth, np.full(n, j)) for j in range(k)]
-    best = int(np.argmin(constant_costs))
-    model_cost = costs.total(truth, predicted)
-    best_cost = per_n(constant_costs[best], n, per)
-    rows = [
-        ("model", None, model_cost, int(np.count_nonzero(truth != np.asarray(predicted)))),
-        ("best_constant", costs.classes[best], constant_costs[best], int(np.sum(truth != best))),
-    ]
-    return [
-        {
-            "policy": key,
-            "class": name,
-            "errors": per_n(errors, n, per),
-            "expected_cost": per_n(cost, n, per),
-            "saving": best_cost - per_n(cost, n, per),
-            "per": per,
-            "cases": int(n),
-        }
-        for key, name, cost, errors in rows
-    ]
-
-
 def errors_markdown(rows: Sequence[dict[str, Any]], currency: str, items: str) -> str:
     """Render ``error_table`` rows as a Markdown table, ``items`` naming the cases (plural)."""
     if not rows:
@@ -198,40 +163,12 @@ def errors_markdown(rows: Sequence[dict[str, Any]], currency: str, items: str) -
             [
                 row["true"],
                 row["predicted"],
-                format_count(row["per_n"]),
-                f"{row['share_of_true']:.1%}",
-                format_count(row["unit_cost"]),
-                format_count(row["cost_per_n"]),
+                per_10k(row["per_n"]),
+                share(row["share_of_true"]),
+                price(row["unit_cost"]),
+                per_10k(row["cost_per_n"]),
             ]
             for row in rows
         ],
         align=["left", "left", "right", "right", "right", "right"],
-    )
-
-
-def policy_markdown(rows: Sequence[dict[str, Any]], currency: str, item: str) -> str:
-    """Render ``policy_table`` rows as a Markdown table, ``item`` naming one case."""
-
-    def label(row: dict[str, Any]) -> str:
-        if row["class"] is None:
-            return "Model"
-        return f"Give every {item} the class {row['class']!r} (cheapest without a model)"
-
-    return markdown_table(
-        [
-            "Policy",
-            "Errors per 10,000",
-            f"Expected cost per 10,000 ({currency})",
-            "Saving per 10,000 vs the best policy without a model",
-        ],
-        [
-            [
-                label(row),
-                format_count(row["errors"]),
-                format_count(row["expected_cost"]),
-                format_count(row["saving"]),
-            ]
-            for row in rows
-        ],
-        align=["left", "right", "right", "right"],
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import CountVectorizer
@@ -33,6 +33,7 @@ __all__ = [
     "class_probabilities",
     "informative_features",
     "positive_scores",
+    "with_c",
 ]
 
 # Loaded sentence-embedding models, by name: kept out of the estimator so that the saved
@@ -137,13 +138,20 @@ def _load_encoder(name: str) -> Any:
     return SentenceTransformer(name)
 
 
-def build_model(config: Config) -> Pipeline:
+def build_model(config: Config, *, C: float | None = None) -> Pipeline:  # noqa: N803
     """Return the unfitted pipeline of the configured kind, from raw text to class scores.
+
+    ``C`` is the regularisation strength; it may be left out when ``[model] C`` is one number.
 
     Raises:
         ConfigError: ``sentence_embedding`` is chosen without the ``embeddings`` extra.
+        ValueError: ``C`` is left out although the config lists candidates to tune.
 
     """
+    if C is None:
+        if config.model.tuned:
+            raise ValueError("[model] C lists candidates: pass the value tuning chose")
+        C = config.model.C[0]  # noqa: N806
     kind = config.model.kind
     if kind == "sentence_embedding":
         # Load now, so that a missing extra fails before the earlier stages run.
@@ -153,16 +161,14 @@ def build_model(config: Config) -> Pipeline:
             [
                 ("normalise", _normaliser()),
                 ("features", SentenceEmbedder(config.model.embedding_model)),
-                ("classifier", LogisticRegression(C=config.model.C, max_iter=2000)),
+                ("classifier", LogisticRegression(C=C, max_iter=2000)),
             ]
         )
     if kind == "linear_svm":
         # A margin is not a probability: calibrate it, so that the threshold is one.
-        classifier: BaseEstimator = CalibratedClassifierCV(
-            LinearSVC(C=config.model.C), method="sigmoid", cv=3
-        )
+        classifier: BaseEstimator = CalibratedClassifierCV(LinearSVC(C=C), method="sigmoid", cv=3)
     else:
-        classifier = LogisticRegression(C=config.model.C, max_iter=2000)
+        classifier = LogisticRegression(C=C, max_iter=2000)
     return Pipeline(
         [
             ("normalise", _normaliser()),
@@ -170,6 +176,12 @@ def build_model(config: Config) -> Pipeline:
             ("classifier", classifier),
         ]
     )
+
+
+def with_c(classifier: BaseEstimator, C: float) -> BaseEstimator:  # noqa: N803
+    """Return an unfitted copy of ``classifier`` (a pipeline's last step) with strength ``C``."""
+    name = "estimator__C" if isinstance(classifier, CalibratedClassifierCV) else "C"
+    return clone(classifier).set_params(**{name: C})
 
 
 def build_baselines() -> dict[str, Pipeline]:
@@ -182,13 +194,14 @@ def build_baselines() -> dict[str, Pipeline]:
     }
 
 
-def class_probabilities(model: Any, texts: list[str], n_classes: int) -> npt.NDArray[np.float64]:
+def class_probabilities(model: Any, texts: Any, n_classes: int) -> npt.NDArray[np.float64]:
     """Return an ``(n_texts, n_classes)`` array: column ``i`` is the probability of class ``i``.
 
+    ``texts`` are what ``model`` reads: raw texts for a pipeline, features for a classifier.
     A model fitted on data lacking a class has no column for it; that class gets 0.
     """
     raw = np.asarray(model.predict_proba(texts), dtype=np.float64)
-    out = np.zeros((len(texts), n_classes), dtype=np.float64)
+    out = np.zeros((raw.shape[0], n_classes), dtype=np.float64)
     out[:, np.asarray(model.classes_, dtype=np.int64)] = raw
     return out
 

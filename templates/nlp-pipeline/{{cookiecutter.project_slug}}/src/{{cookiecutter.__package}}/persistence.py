@@ -8,8 +8,8 @@ and could be replaced with it). ``modelfile`` refuses a file naming anything els
 it is constructed, and refuses to save a pipeline that would need more, so a new type fails at
 training time with its name, not in production.
 
-``model.json`` holds the decision that goes with the pipeline (the classes, the threshold or the
-cost matrix): plain data, read as JSON, never executed.
+``model.json`` holds what goes with the pipeline (the classes, the recalibration of its
+probabilities, the threshold or the cost matrix): plain data, read as JSON, never executed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.pipeline import Pipeline
 
+from .calibrator import Calibrator
 from .costmatrix import CostMatrix
 from .modelfile import ModelFileError, dump_model, load_model_file
 from .models import class_probabilities
@@ -57,18 +58,20 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainedModel:
-    """The fitted pipeline and the decision that goes with it.
+    """The fitted pipeline, the recalibration of its probabilities, and the decision.
 
-    ``classes`` are the class names in code order. Two classes: a text is given the positive
-    class (code 1) when its score is at or above ``threshold``, chosen on the validation set
-    by expected cost. More: it is given the class with the lowest expected cost under
-    ``costs``; ``threshold`` is None.
+    ``classes`` are the class names in code order. ``calibrator`` (None: the pipeline's own
+    probabilities) was fitted on the validation set. Two classes: a text is given the positive
+    class (code 1) when its recalibrated score is at or above ``threshold``, chosen on the
+    validation set by expected cost. More: it is given the class with the lowest expected cost
+    under ``costs``; ``threshold`` is None.
     """
 
     pipeline: Pipeline
     classes: tuple[str, ...]
     costs: CostMatrix
     threshold: float | None
+    calibrator: Calibrator | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -76,9 +79,17 @@ class TrainedModel:
         """Whether the decision is a threshold on the positive class's score."""
         return self.threshold is not None
 
+    def raw_probabilities(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Return the pipeline's own probabilities, before recalibration."""
+        return class_probabilities(self.pipeline, texts, len(self.classes))
+
+    def calibrate(self, probabilities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Return ``raw_probabilities`` recalibrated (unchanged when there is no calibrator)."""
+        return probabilities if self.calibrator is None else self.calibrator.apply(probabilities)
+
     def probabilities(self, texts: list[str]) -> npt.NDArray[np.float64]:
         """Return the probability of each class (columns in code order) for each text."""
-        return class_probabilities(self.pipeline, texts, len(self.classes))
+        return self.calibrate(self.raw_probabilities(texts))
 
     def decide(self, probabilities: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         """Return the class code the decision rule gives each row of probabilities."""
@@ -104,27 +115,40 @@ def save(model: TrainedModel, folder: Path) -> Path:
         "threshold": model.threshold,
         "costs": model.costs.matrix.tolist(),
         "currency": model.costs.currency,
+        "calibration": None if model.calibrator is None else model.calibrator.to_dict(),
     }
     (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return folder / MODEL_FILE
 
 
-def _decision(meta: dict[str, Any], path: Path) -> tuple[tuple[str, ...], CostMatrix, float | None]:
+@dataclass(frozen=True)
+class _Decision:
+    classes: tuple[str, ...]
+    costs: CostMatrix
+    threshold: float | None
+    calibrator: Calibrator | None
+
+
+def _decision(meta: dict[str, Any], path: Path) -> _Decision:
     try:
         classes = tuple(str(name) for name in meta.pop("classes"))
         matrix = np.array(meta.pop("costs"), dtype=np.float64)
         threshold = meta.pop("threshold")
         currency = str(meta.pop("currency"))
+        calibration = meta.pop("calibration")
         if matrix.shape != (len(classes), len(classes)) or not np.isfinite(matrix).all():
             raise ValueError("the cost matrix does not fit the classes")
         if threshold is not None:
             threshold = float(threshold)
+        calibrator = None if calibration is None else Calibrator.from_dict(calibration)
+        if calibrator is not None and len(calibrator.bias) != len(classes):
+            raise ValueError("the calibration does not fit the classes")
     except (KeyError, TypeError, ValueError) as err:
         raise ModelLoadError(
             f"{path.name} is not this project's model metadata ({err}): run `make train`"
         ) from err
     matrix.setflags(write=False)
-    return classes, CostMatrix(classes, matrix, currency), threshold
+    return _Decision(classes, CostMatrix(classes, matrix, currency), threshold, calibrator)
 
 
 def load(folder: Path) -> TrainedModel:
@@ -148,7 +172,12 @@ def load(folder: Path) -> TrainedModel:
         meta = dict(json.loads(meta_path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as err:
         raise ModelLoadError(f"{meta_path.name} is unreadable ({err}): run `make train`") from err
-    classes, costs, threshold = _decision(meta, meta_path)
+    decision = _decision(meta, meta_path)
     return TrainedModel(
-        pipeline=pipeline, classes=classes, costs=costs, threshold=threshold, metadata=meta
+        pipeline=pipeline,
+        classes=decision.classes,
+        costs=decision.costs,
+        threshold=decision.threshold,
+        calibrator=decision.calibrator,
+        metadata=meta,
     )

@@ -26,6 +26,7 @@ DOCUMENTS = (
     "docs/DATASHEET.md",
     "docs/decisions/0001-threshold-by-cost.md",
     "docs/decisions/0002-deduplicate-before-splitting.md",
+    "docs/decisions/0003-tune-and-calibrate-on-validation.md",
 )
 
 
@@ -53,7 +54,7 @@ def write_report(config: Config, evaluation: Evaluation) -> list[Path]:
         path = config.root / name
         if not path.is_file():
             continue
-        blocks = render_blocks(config, evaluation, path.parent, list(figures))
+        blocks = render_blocks(config, evaluation, path.parent, figures)
         present = find_blocks(path.read_text(encoding="utf-8"))
         wanted = {block: blocks[block] for block in present if block in blocks}
         if wanted:
@@ -67,7 +68,7 @@ def write_report(config: Config, evaluation: Evaluation) -> list[Path]:
     record_provenance(
         config.root,
         inputs=[config.path, *code_files(config.root), *data_files, *about],
-        outputs=[metrics_path, *figures.values()],
+        outputs=[metrics_path, *(figure.path for figure in figures.values())],
         documents=updated,
     )
     return updated

@@ -1,0 +1,115 @@
+"""Choose the regularisation strength C by cross-validation inside the training part.
+
+A value chosen by looking at the test set flatters the model; one chosen on the validation set
+would leave that set no longer fresh for what it is for (the calibration and the decision).
+So C is tuned on folds of the training part alone: each fold is held out in turn, the model is
+fitted on the others, and the candidate with the lowest mean log loss on the held-out folds
+wins. Log loss, a proper scoring rule, rewards probabilities that are right and confident; it
+is smooth where cost and F1 jump, so the choice does not hinge on one borderline text.
+
+The folds keep near-duplicate groups whole (``StratifiedGroupKFold``), as the split does, so no
+held-out fold has a copy of a text in its training folds, and they are stratified by class.
+The features are fitted once per fold and shared by every candidate, so tuning costs one
+feature fit per fold and one classifier fit per fold and candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedGroupKFold
+from threadpoolctl import threadpool_limits
+
+from .config import Config, ConfigError
+from .models import build_model, class_probabilities, with_c
+
+__all__ = ["Tuning", "tune_c"]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The C chosen and each candidate's mean held-out log loss (and its spread over folds).
+
+    ``folds`` is 0 when C was fixed in the config and nothing was tuned.
+    """
+
+    chosen: float
+    folds: int
+    candidates: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as plain JSON values, for the report."""
+        return {
+            "chosen": self.chosen,
+            "folds": self.folds,
+            "criterion": "mean log loss on the held-out folds of the training part",
+            "candidates": [dict(c) for c in self.candidates],
+        }
+
+
+def _folds(y: npt.NDArray[np.int64], groups: npt.NDArray[Any], wanted: int) -> int:
+    """Return how many folds every class can fill with whole groups, at most ``wanted``."""
+    fewest = min(int(np.unique(groups[y == code]).size) for code in np.unique(y))
+    return min(wanted, fewest)
+
+
+def tune_c(
+    config: Config,
+    texts: list[str],
+    y: npt.NDArray[np.int64],
+    groups: npt.NDArray[Any],
+    n_classes: int,
+) -> Tuning:
+    """Return the C of lowest mean held-out log loss among ``[model] C``'s candidates.
+
+    ``texts``, ``y`` and ``groups`` are the training part only. Ties go to the smaller C (the
+    more regularised model). With one candidate nothing is fitted.
+
+    Raises:
+        ConfigError: a class has a single near-duplicate group in the training part, so no
+            fold can hold it out; the message says to fix C instead.
+
+    """
+    grid = config.model.C
+    if len(grid) == 1:
+        return Tuning(chosen=grid[0], folds=0, candidates=())
+    folds = _folds(y, groups, config.model.tuning_folds)
+    if folds < 2:
+        raise ConfigError(
+            f"{config.path.name}: a class has a single training group, so C cannot be tuned "
+            "by cross-validation; set [model] C to one number, or add data"
+        )
+    pipeline = build_model(config, C=grid[0])
+    features, classifier = pipeline[:-1], pipeline.steps[-1][1]
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    losses = np.empty((len(grid), folds))
+    labels = list(range(n_classes))
+    texts_array = np.asarray(texts, dtype=object)
+    folds_of = splitter.split(texts_array, y, groups)
+    # One thread: see ``train`` (small sparse fits are many times slower spread over threads).
+    with threadpool_limits(limits=1):
+        for fold, (inside, held_out) in enumerate(folds_of):
+            fitted = features.fit(texts_array[inside].tolist(), y[inside])
+            x_in = fitted.transform(texts_array[inside].tolist())
+            x_out = fitted.transform(texts_array[held_out].tolist())
+            for row, c in enumerate(grid):
+                model = with_c(classifier, c).fit(x_in, y[inside])
+                probabilities = class_probabilities(model, x_out, n_classes)
+                losses[row, fold] = log_loss(y[held_out], probabilities, labels=labels)
+    means = losses.mean(axis=1)
+    # argmin takes the first of equal means: the smallest C, as the grid is sorted.
+    chosen = float(grid[int(np.argmin(means))])
+    candidates = tuple(
+        {
+            "C": float(c),
+            "log_loss": float(means[row]),
+            "spread": float(losses[row].std(ddof=1)),
+            "per_fold": [float(v) for v in losses[row]],
+        }
+        for row, c in enumerate(grid)
+    )
+    return Tuning(chosen=chosen, folds=folds, candidates=candidates)

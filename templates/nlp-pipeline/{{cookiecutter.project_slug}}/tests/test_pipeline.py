@@ -14,7 +14,7 @@ from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.normalise import dedup_key
 from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
-from {{ cookiecutter.__package }}.site import SITE_DATA, build_site
+from {{ cookiecutter.__package }}.site import SITE_DATA, build_site, links_markdown, project_links
 from {{ cookiecutter.__package }}.train import load_split
 
 ALWAYS = {"policy_savings.png", "confusion_matrix.png", "per_class_f1.png", "reliability.png"}
@@ -53,6 +53,9 @@ def test_the_report_fills_every_block(run: str, request: pytest.FixtureRequest) 
         assert set(blocks) == set(BLOCK_NAMES)
         for name, content in blocks.items():
             assert content.strip(), f"{document}: block {name} is empty"
+            if name == "links":  # says what to run to get links: checked on its own below
+                assert content == links_markdown(project_links(config.root))
+                continue
             assert "make all" not in content, f"{document}: block {name} was not filled"
 
 

@@ -7,7 +7,6 @@ loopback fake GitHub and a real `git http-backend`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -40,66 +39,6 @@ PROBLEMS = {
 }
 PLACEHOLDER = "TODO(portfolio)"
 _CARD_NUMBER = re.compile(r"\*\*(.+?):\*\* (\S+) .*?\((\d+)% interval (\S+) to (\S+)\)")
-
-
-def _stand_in_headline(project: Path) -> None:
-    """Write the headline the templates will write, until they do (CONTRACTS.md section 1).
-
-    STAND-IN: the lead removes this helper once every template's report step writes
-    ``headline`` itself. It does nothing when ``make all`` already wrote one. Its numbers are
-    the report's own: the first estimate with an interval in metrics.json (so a real change
-    of results changes them), and it re-records the file's fingerprint in provenance.json as
-    the report step does for what it writes.
-    """
-    metrics_path = project / "reports" / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    if "headline" in metrics:
-        return
-    path, interval = _first_interval(metrics)
-    label = " ".join(path).replace("_", " ")
-    metrics["headline"] = {
-        "schema": 1,
-        "baseline": "the trivial baseline",
-        "items": [
-            {
-                "key": "_".join(path),
-                "label": label.capitalize(),
-                "estimate": interval["estimate"],
-                "low": interval["low"],
-                "high": interval["high"],
-                "confidence": interval["confidence"],
-                "unit": "",
-                "conclusive": interval["low"] > 0,
-                "text": f"The {label} is {interval['estimate']:.4f}, between "
-                f"{interval['low']:.4f} and {interval['high']:.4f}.",
-            }
-        ],
-        "figure": "reports/figures/none.png",
-        "figure_caption": "stand-in",
-    }
-    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    provenance_path = project / "reports" / "provenance.json"
-    provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
-    digest = hashlib.sha256(metrics_path.read_bytes()).hexdigest()
-    provenance["outputs"]["reports/metrics.json"] = digest
-    provenance_path.write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-
-
-def _first_interval(node: object, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], dict]:
-    if isinstance(node, dict):
-        if {"estimate", "low", "high", "confidence"} <= node.keys():
-            return path, node
-        children = list(node.items())
-    elif isinstance(node, list):
-        children = [(str(index), value) for index, value in enumerate(node)]
-    else:
-        children = []
-    for key, value in children:
-        try:
-            return _first_interval(value, (*path, str(key)))
-        except LookupError:
-            continue
-    raise LookupError(f"no interval under {'.'.join(path) or 'the top'}")
 
 
 def _git(path: Path, *args: str) -> str:
@@ -149,7 +88,6 @@ def _change_seed(project: Path, seed: int) -> None:
 
 def _make_all(project: Path) -> None:
     run_in_project(project, "make", "all", f"PYTHON={sys.executable}")
-    _stand_in_headline(project)
     _git(project, "add", "-A")
     _git(project, "commit", "-q", "-m", "Write the story and run the pipeline")
 

@@ -10,9 +10,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{cookiecutter.__package}}.api import create_app
-from {{cookiecutter.__package}}.demo import DEMO_SCRIPT, add_demo_page
-from {{cookiecutter.__package}}.site import SITE_DATA
+from {{cookiecutter.__package}}.api import (
+    create_app,
+)
+from {{cookiecutter.__package}}.demo import (
+    DEMO_SCRIPT,
+    add_demo_page,
+)
+from {{cookiecutter.__package}}.site import (
+    SITE_DATA,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

@@ -1,6 +1,7 @@
 import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,11 +17,18 @@ from {{ cookiecutter.__package }}.data import (
     FeatureSchema,
     load_summary,
 )
+from {{ cookiecutter.__package }}.explorer import (
+    explorer_point,
+)
 from {{ cookiecutter.__package }}.markers import (
     find_blocks,
 )
 from {{ cookiecutter.__package }}.provenance import (
     block_contents,
+)
+from {{ cookiecutter.__package }}.site import (
+    SITE_DATA,
+    build_site,
 )
 
 PLACEHOLDER = "_Run `make all` to fill this section._"
@@ -152,3 +160,17 @@ def test_a_second_report_changes_nothing(trained: TrainedProject) -> None:
     report.report(trained.config)
     assert {p: p.read_bytes() for p in trained.root.rglob("*.md")} == before
     assert {p: p.read_bytes() for p in trained.config.paths.figures.iterdir()} == figures
+
+
+def test_the_site_shows_the_reports_numbers(trained: TrainedProject, tmp_path: Path) -> None:
+    site_data = json.loads((trained.root / SITE_DATA).read_text(encoding="utf-8"))
+    metrics = _metrics(trained)
+    assert site_data["headline"] == metrics["headline"]
+    assert [f["path"] for f in site_data["figures"]][0] == metrics["headline"]["figure"]
+    business = metrics["business"]
+    model = next(p for p in business["policies"] if p["key"] == "model")
+    point = explorer_point(site_data["interactive"], threshold=business["thresholds"]["chosen"])
+    assert point["cost_per_period"] == pytest.approx(model["cost_per_period"])
+    assert point["false_positives_per_10k"] == pytest.approx(model["false_positives_per_10k"])
+    page = (build_site(trained.root, tmp_path / "site") / "index.html").read_text(encoding="utf-8")
+    assert metrics["headline"]["items"][0]["label"] in html.unescape(page)

@@ -1,7 +1,13 @@
 import numpy as np
 import pandas as pd
+from fairlearn.metrics import demographic_parity_difference
 
-from {{ cookiecutter.__package }}.analysis import confused_pairs, length_bins, subgroup_metrics
+from {{ cookiecutter.__package }}.analysis import (
+    confused_pairs,
+    fairness_differences,
+    length_bins,
+    subgroup_metrics,
+)
 from {{ cookiecutter.__package }}.config import CostConfig, LabelConfig
 from {{ cookiecutter.__package }}.costmatrix import cost_matrix
 
@@ -127,3 +133,30 @@ def test_no_gap_is_claimed_between_groups_that_err_alike() -> None:
     present = _linked(100, 100, 10, 10)[("link or e-mail address", "present")]
     assert present["gap"]["low"] <= 0 <= present["gap"]["high"]
     assert present["sentence"].startswith("This test set cannot show that messages with a link")
+
+
+def test_fairness_differences_are_fairleans_with_an_interval_and_skip_thin_groups() -> None:
+    rng = np.random.default_rng(7)
+    n = 400
+    has_url = rng.random(n) < 0.5
+    y = (rng.random(n) < 0.4).astype(np.int64)
+    # Texts with a link are flagged far more often, whatever their class.
+    given = (rng.random(n) < np.where(has_url, 0.8, 0.2)).astype(np.int64)
+    frame = pd.DataFrame({"length": np.full(n, 10), "has_url": has_url, "has_number": False})
+    bins = [(-np.inf, np.inf, "all")]
+    entries = {
+        e["attribute"]: e
+        for e in fairness_differences(frame, y, given, bins, min_size=30, per_class=20, **OPTIONS)
+    }
+    link = {d["name"]: d for d in entries["link or e-mail address"]["differences"]}
+    parity = link["demographic_parity"]
+    groups = np.where(has_url, "present", "absent")
+    assert parity["estimate"] == demographic_parity_difference(y, given, sensitive_features=groups)
+    assert 0.45 < parity["low"] <= parity["estimate"] <= parity["high"] < 0.75
+    assert link["equalized_odds"]["estimate"] >= parity["low"]
+    # One length group and one number group ("absent" only): nothing to compare.
+    assert entries["length"]["note"] and entries["length"]["differences"] == []
+    assert entries["number"]["note"]
+    # A group with fewer positives than per_class takes no part.
+    thin = fairness_differences(frame, y, given, bins, min_size=30, per_class=n, **OPTIONS)
+    assert all(entry["differences"] == [] for entry in thin)

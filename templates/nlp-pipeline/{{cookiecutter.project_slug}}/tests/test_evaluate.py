@@ -13,6 +13,7 @@ SECTIONS = {
     "errors",
     "features",
     "subgroups",
+    "fairness",
     "headline",
 }
 

@@ -14,6 +14,7 @@ from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.normalise import dedup_key
 from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
+from {{ cookiecutter.__package }}.site import SITE_DATA, build_site, links_markdown, project_links
 from {{ cookiecutter.__package }}.train import load_split
 
 ALWAYS = {"policy_savings.png", "confusion_matrix.png", "per_class_f1.png", "reliability.png"}
@@ -52,6 +53,9 @@ def test_the_report_fills_every_block(run: str, request: pytest.FixtureRequest) 
         assert set(blocks) == set(BLOCK_NAMES)
         for name, content in blocks.items():
             assert content.strip(), f"{document}: block {name} is empty"
+            if name == "links":  # says what to run to get links: checked on its own below
+                assert content == links_markdown(project_links(config.root))
+                continue
             assert "make all" not in content, f"{document}: block {name} was not filled"
 
 
@@ -80,6 +84,19 @@ def test_metrics_and_figures_are_written(sample_config, reported) -> None:
     figures = {p.name for p in (sample_config.reports_dir / "figures").glob("*.png")}
     assert figures == ALWAYS | THRESHOLD
     assert (sample_config.reports_dir / "provenance.json").is_file()
+
+
+def test_the_site_shows_the_headline_and_opens_on_its_hero_figure(
+    sample_config, reported, tmp_path: Path
+) -> None:
+    metrics = json.loads((sample_config.reports_dir / "metrics.json").read_text(encoding="utf-8"))
+    site_data = json.loads((sample_config.root / SITE_DATA).read_text(encoding="utf-8"))
+    assert site_data["headline"] == metrics["headline"]
+    paths = [figure["path"] for figure in site_data["figures"]]
+    assert paths[0] == metrics["headline"]["figure"]
+    assert {Path(path).name for path in paths} == ALWAYS | THRESHOLD
+    page = (build_site(sample_config.root, tmp_path / "site") / "index.html").read_text("utf-8")
+    assert metrics["headline"]["items"][0]["label"] in page
 
 
 def test_more_classes_draw_no_threshold_figures_and_remove_stale_ones(tmp_path: Path) -> None:

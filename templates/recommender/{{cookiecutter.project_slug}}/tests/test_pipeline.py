@@ -18,6 +18,7 @@ from {{ cookiecutter.__package }}.metrics import ACCURACY_METRICS
 from {{ cookiecutter.__package }}.provenance import PROVENANCE_FILE, stale_inputs
 from {{ cookiecutter.__package }}.recommend import recommend_for
 from {{ cookiecutter.__package }}.report import DOCUMENT_BLOCKS, render_blocks, report
+from {{ cookiecutter.__package }}.site import SITE_DATA, build_site
 from {{ cookiecutter.__package }}.tuning import served_models
 
 from tests.conftest import AUTHOR_TEXT, DELETE, PipelineRun, run_pipeline, write_config
@@ -95,6 +96,19 @@ def test_report_fills_every_block_and_keeps_the_authors_text(pipeline_run: Pipel
         assert header in tradeoffs
     for figure in FIGURES:
         assert f'src="../reports/figures/{figure}.png"' in tradeoffs
+
+
+def test_the_site_is_built_from_the_reports_headline_and_figures(
+    pipeline_run: PipelineRun, tmp_path: Path
+) -> None:
+    root = pipeline_run.config.root
+    site_data = json.loads((root / SITE_DATA).read_text(encoding="utf-8"))
+    assert site_data["headline"] == pipeline_run.metrics["headline"]
+    assert [f["path"] for f in site_data["figures"]] == [
+        f"reports/figures/{name}.png" for name in FIGURES
+    ]
+    page = (build_site(root, tmp_path / "site") / "index.html").read_text(encoding="utf-8")
+    assert all(f'src="figures/{name}.png"' in page for name in FIGURES)
 
 
 def test_the_report_speaks_of_the_configured_names(pipeline_run: PipelineRun) -> None:

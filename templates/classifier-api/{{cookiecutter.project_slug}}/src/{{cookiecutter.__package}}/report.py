@@ -33,6 +33,7 @@ from .business import format_count
 from .config import Config, parse_args
 from .costs import DEFAULT_THRESHOLD, ErrorCosts, cost_curve
 from .data import FeatureSchema, load_summary
+from .explorer import explorer_payload
 from .figures import PALETTE, new_figure, readme_image, save_figure, style_axes
 from .inputs import api_markdown, data_markdown
 from .markers import rewrite_blocks
@@ -44,6 +45,7 @@ from .policies import (
     threshold_record_markdown,
 )
 from .provenance import code_files, record_provenance
+from .site import links_markdown, project_links, write_site_data
 from .subgroups import SMALL_MARK, subgroups_markdown
 from .summary import HERO_FIGURE
 from .tables import markdown_table
@@ -234,6 +236,7 @@ def build_blocks(
     data = data_markdown(m["data"])
     return {
         "README.md": {
+            "links": links_markdown(project_links(root), deploy_to_render=True),
             "glance": _glance_block(m, root, figures),
             "data": data,
             "results": results,
@@ -454,6 +457,37 @@ def draw_figures(config: Config, m: dict[str, Any]) -> dict[str, Path]:
     return paths
 
 
+def write_site(config: Config, m: dict[str, Any], figures: dict[str, Path]) -> Path:
+    """Write ``reports/site-data.json``: the headline, the figures and the cost explorer.
+
+    The explorer gets the test-set scores and the report's own costs, volume, names and
+    thresholds, so at the report's settings the page shows the report's numbers.
+    """
+    root = config.paths.root
+    business = m["business"]
+    test = pd.read_parquet(config.paths.processed / "test_scores.parquet")
+    explorer = explorer_payload(
+        test["label"].to_numpy(),
+        test["score"].to_numpy(),
+        false_positive_cost=business["costs"]["false_positive"],
+        false_negative_cost=business["costs"]["false_negative"],
+        currency=business["currency"],
+        cases_per_period=config.cases_per_period,
+        period=business["period"],
+        chosen_threshold=business["thresholds"]["chosen"],
+        default_threshold=business["thresholds"]["default"],
+        names=business["names"],
+        seed=config.random_seed,
+    )
+    shown = [(HERO_FIGURE, m["headline"]["figure_caption"])]
+    shown += [(key, m["figures"][key]) for key in GRID]
+    listed = [
+        {"path": figures[key].relative_to(root).as_posix(), "caption": caption}
+        for key, caption in shown
+    ]
+    return write_site_data(root, headline=m["headline"], figures=listed, interactive=explorer)
+
+
 def report(config: Config) -> dict[str, dict[str, str]]:
     """Write figures and marker blocks from ``reports/metrics.json``; return the blocks.
 
@@ -476,7 +510,8 @@ def report(config: Config) -> dict[str, dict[str, str]]:
     inputs = [config.paths.config_file, *code_files(root)]
     if config.data_path is not None:
         inputs.append(config.data_path)
-    record_provenance(root, inputs, [metrics_path, *figures.values()], documents)
+    site_data = write_site(config, m, figures)
+    record_provenance(root, inputs, [metrics_path, *figures.values(), site_data], documents)
     return blocks
 
 

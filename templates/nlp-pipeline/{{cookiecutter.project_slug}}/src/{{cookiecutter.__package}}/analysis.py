@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
 
 from .business import PER, per_n
 from .claims import Wording, compare
@@ -24,9 +25,10 @@ from .comparisons import case_costs
 from .costmatrix import CostMatrix, confusion
 from .formats import AMOUNT, SETTLE, SIGNED, capitalised, escape_braces, per_10k
 from .metrics import macro, micro_f1, precision_of, recall_of
-from .uncertainty import paired_metric
+from .subgroups import DEFAULT_MIN_GROUP_SIZE, demographic_parity, equalized_odds
+from .uncertainty import bootstrap_metric, paired_metric
 
-__all__ = ["confused_pairs", "length_bins", "subgroup_metrics"]
+__all__ = ["FAIRNESS", "confused_pairs", "fairness_differences", "length_bins", "subgroup_metrics"]
 
 _TEXT_LIMIT = 240
 
@@ -117,6 +119,86 @@ def _masks(
         masks.append((attribute, "present", f"{items} with a {attribute}", values))
         masks.append((attribute, "absent", f"{items} without a {attribute}", ~values))
     return masks
+
+
+#: fairlearn's two summaries of how unequally a two-class decision treats the groups of one
+#: attribute: its point estimate, and the same definition fast enough to bootstrap.
+FAIRNESS = {
+    "demographic_parity": (demographic_parity_difference, demographic_parity),
+    "equalized_odds": (equalized_odds_difference, equalized_odds),
+}
+
+
+def fairness_differences(
+    frame: pd.DataFrame,
+    y: npt.NDArray[np.int64],
+    predicted: npt.NDArray[np.int64],
+    bins: Sequence[tuple[float, float, str]],
+    *,
+    min_size: int,
+    items: str,
+    resamples: int,
+    seed: int,
+    per_class: int = DEFAULT_MIN_GROUP_SIZE,
+) -> list[dict[str, Any]]:
+    """Return, per attribute, fairlearn's demographic-parity and equalized-odds differences.
+
+    Two classes only (1 is the positive class). A group takes part when it has ``min_size``
+    texts or more, ``per_class`` of them positive and ``per_class`` negative (classifier-api's
+    rule: a recall over four positives says nothing about the next four). Each
+    difference is the largest gap between any two groups that take part: a size that is never
+    below 0, so its bootstrap interval shows how large the gap could be, not whether there is
+    one (the paired cost gaps of ``subgroup_metrics`` say that). ``note`` says why an
+    attribute has no differences.
+    """
+    attributes: dict[str, list[tuple[str, npt.NDArray[np.bool_]]]] = {}
+    for attribute, group, _phrase, mask in _masks(frame, bins, items):
+        attributes.setdefault(attribute, []).append((group, mask))
+    result = []
+    for attribute, groups in attributes.items():
+        kept = [
+            (group, mask)
+            for group, mask in groups
+            if mask.sum() >= min_size and per_class <= y[mask].sum() <= mask.sum() - per_class
+        ]
+        entry: dict[str, Any] = {
+            "attribute": attribute,
+            "compared": [group for group, _ in kept],
+            "differences": [],
+            "note": None,
+            "per_class": per_class,
+        }
+        if len(kept) < 2:
+            entry["note"] = (
+                f"fewer than two groups have {per_class:,} {items} of each class "
+                f"and {min_size:,} in all"
+            )
+            result.append(entry)
+            continue
+        codes = np.full(y.size, -1, dtype=np.int64)
+        for code, (_group, mask) in enumerate(kept):
+            codes[mask] = code
+        inside, count = codes >= 0, len(kept)
+        truth, given, kept_codes = y[inside], predicted[inside], codes[inside]
+        names = pd.Series([kept[code][0] for code in kept_codes])
+        for name, (point, fast) in FAIRNESS.items():
+            estimate = float(point(truth, given, sensitive_features=names))
+            difference: dict[str, Any] = {"name": name, "estimate": estimate}
+            try:
+                interval = bootstrap_metric(
+                    lambda t, g, c, fast=fast, count=count: fast(t, g, c, count),
+                    truth,
+                    given,
+                    kept_codes,
+                    n_resamples=resamples,
+                    seed=seed,
+                )
+                difference |= {**interval.to_dict(), "estimate": estimate}
+            except ValueError as err:
+                difference |= {"low": None, "high": None, "why": str(err)}
+            entry["differences"].append(difference)
+        result.append(entry)
+    return result
 
 
 def _mean_cost_in(costs: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]) -> float:

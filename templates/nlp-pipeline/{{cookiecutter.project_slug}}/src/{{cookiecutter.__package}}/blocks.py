@@ -18,12 +18,14 @@ from .config import DELIMITER_NAMES, Config
 from .evaluate import Evaluation
 from .plots import DrawnFigure
 from .result_blocks import result_blocks
+from .site import links_markdown, project_links
 from .tables import markdown_table
 
 __all__ = ["BLOCK_NAMES", "render_blocks"]
 
 #: Every block this module writes, in the order a README shows them.
 BLOCK_NAMES = (
+    "links",
     "glance",
     "dataset",
     "data",
@@ -251,6 +253,7 @@ def render_blocks(
     """
     metrics = evaluation.metrics
     return {
+        "links": links_markdown(project_links(config.root)),
         **result_blocks(config, evaluation, folder, figures),
         "errors": _errors(config, metrics),
         "features": _features(metrics),

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import persistence
-from .analysis import confused_pairs, length_bins, subgroup_metrics
+from .analysis import confused_pairs, fairness_differences, length_bins, subgroup_metrics
 from .calibrator import Calibrator
 from .claims import Wording, compare
 from .comparisons import (
@@ -377,6 +377,17 @@ def evaluate(config: Config) -> Evaluation:
                 items=config.dataset.items,
                 **options,
             ),
+            "fairness": fairness_differences(
+                test,
+                y,
+                predicted,
+                length_bins(frame["length"].to_numpy()),
+                min_size=config.report.min_group_size,
+                items=config.dataset.items,
+                **options,
+            )
+            if len(classes) == 2
+            else [],
         }
         metrics["headline"] = headline(
             comparison,

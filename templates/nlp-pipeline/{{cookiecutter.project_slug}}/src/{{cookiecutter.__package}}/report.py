@@ -16,6 +16,7 @@ from .evaluate import Evaluation
 from .markers import find_blocks, rewrite_blocks
 from .plots import write_figures
 from .provenance import code_files, record_provenance
+from .site import write_site_data
 
 __all__ = ["DOCUMENTS", "write_report"]
 
@@ -65,10 +66,23 @@ def write_report(config: Config, evaluation: Evaluation) -> list[Path]:
     about = (
         [config.dataset.about] if config.dataset.about and config.dataset.about.is_file() else []
     )
+    headline = evaluation.metrics["headline"]
+    shown = sorted(
+        figures.values(),
+        key=lambda figure: figure.path.relative_to(config.root).as_posix() != headline["figure"],
+    )
+    site_data = write_site_data(
+        config.root,
+        headline=headline,
+        figures=[
+            {"path": figure.path.relative_to(config.root).as_posix(), "caption": figure.caption}
+            for figure in shown
+        ],
+    )
     record_provenance(
         config.root,
         inputs=[config.path, *code_files(config.root), *data_files, *about],
-        outputs=[metrics_path, *(figure.path for figure in figures.values())],
+        outputs=[metrics_path, *(figure.path for figure in figures.values()), site_data],
         documents=updated,
     )
     return updated

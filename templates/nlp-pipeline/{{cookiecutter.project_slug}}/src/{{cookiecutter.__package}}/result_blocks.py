@@ -383,7 +383,56 @@ def _subgroups(config: Config, metrics: dict[str, Any]) -> str:
                 "from the rest."
             )
         )
-    return "\n".join([lead, "", table, *([""] + lines if lines else [])])
+    return "\n".join(
+        [lead, "", table, *([""] + lines if lines else []), *_fairness(config, metrics)]
+    )
+
+
+#: How the report names fairlearn's two summaries.
+_FAIRNESS_NAMES = {
+    "demographic_parity": "demographic-parity difference (flagged rates)",
+    "equalized_odds": (
+        "equalized-odds difference (the larger of the recall and false positive rate gaps)"
+    ),
+}
+
+
+def _fairness(config: Config, metrics: dict[str, Any]) -> list[str]:
+    """The lines under the subgroup table with fairlearn's summaries, two classes only."""
+    entries = metrics.get("fairness") or []
+    if not entries:
+        return []
+    items = config.dataset.items
+    per_class = entries[0]["per_class"]
+    if all(entry["note"] for entry in entries):
+        return [
+            "",
+            "fairlearn's demographic-parity and equalized-odds differences are not computed: no "
+            f"attribute has two groups with {per_class:,} test {items} of each class (and "
+            f"{config.report.min_group_size:,} in all), too few for a rate to mean anything.",
+        ]
+    lines = [
+        "",
+        "fairlearn's summaries per attribute, over its groups with at least "
+        f"{per_class:,} test {items} of each class (and "
+        f"{config.report.min_group_size:,} in all). Each is the largest "
+        "gap between any two of them, a size that is never below 0, so its interval shows how "
+        "large the gap could be, not whether there is one (the cost gaps above say that):",
+        "",
+    ]
+    for entry in entries:
+        if entry["note"]:
+            lines.append(f"- {entry['attribute']}: not computed, {entry['note']}.")
+            continue
+        parts = []
+        for difference in entry["differences"]:
+            name = _FAIRNESS_NAMES[difference["name"]]
+            if difference["low"] is None:
+                parts.append(f"{name} {fmt.metric(difference['estimate'])} (no interval)")
+            else:
+                parts.append(f"{name} {fmt.interval(difference)}")
+        lines.append(f"- {entry['attribute']}: " + "; ".join(parts) + ".")
+    return lines
 
 
 def _threshold(

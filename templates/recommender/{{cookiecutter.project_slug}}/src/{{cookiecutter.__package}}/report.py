@@ -32,6 +32,7 @@ from {{ cookiecutter.__package }}.narrative import (
     summary,
 )
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
+from {{ cookiecutter.__package }}.site import links_markdown, project_links, write_site_data
 from {{ cookiecutter.__package }}.tables import markdown_table
 
 __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
@@ -39,7 +40,7 @@ __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
 Metrics = dict[str, Any]
 #: The marker blocks the report writes, per document; every other line belongs to the author.
 DOCUMENT_BLOCKS = {
-    "README.md": ("glance", "summary", "results", "business", "data", "try"),
+    "README.md": ("links", "glance", "summary", "results", "business", "data", "try"),
     "docs/tradeoffs.md": (
         "summary",
         "data",
@@ -494,6 +495,7 @@ def render_blocks(
     accuracy = _accuracy_table(metrics, names) + "\n\n" + _definitions(metrics["k"], names)
     return {
         root / "README.md": {
+            "links": links_markdown(project_links(root), deploy_to_render=True),
             "glance": _glance(metrics, names, figures.get(FIGURES[0]), root),
             "summary": paragraph,
             "results": _readme_table(metrics)
@@ -557,7 +559,17 @@ def report(config: Config) -> list[Path]:
     for document, blocks in render_blocks(metrics, figures, config.root, names).items():
         rewrite_blocks(document, blocks)
         documents.append(document)
-    outputs = [path, *figures.values()]
+    texts = captions(metrics, names)
+    site_data = write_site_data(
+        config.root,
+        headline=metrics["headline"],
+        figures=[
+            {"path": figures[n].relative_to(config.root).as_posix(), "caption": texts[n]}
+            for n in FIGURES
+            if n in figures
+        ],
+    )
+    outputs = [path, *figures.values(), site_data]
     inputs = [config.file, *code_files(config.root), *config.data_files]
     provenance = record_provenance(config.root, inputs, outputs, documents)
-    return [*figures.values(), path, *documents, provenance]
+    return [*figures.values(), path, site_data, *documents, provenance]

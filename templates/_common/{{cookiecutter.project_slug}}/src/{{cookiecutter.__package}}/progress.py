@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable, Iterator
 from types import TracebackType
+from typing import TypeVar
 
 from tqdm import tqdm
 
-__all__ = ["StageBar", "interactive"]
+__all__ = ["StageBar", "interactive", "track"]
+
+T = TypeVar("T")
 
 
 def interactive() -> bool:
-    """Return whether stderr is a terminal; bars written to a log file are only noise."""
-    return sys.stderr.isatty()
+    """Return whether to draw bars: on a terminal, never in CI.
+
+    Bars written to a log file are only noise, and CI runners that give jobs a pseudo-terminal
+    would otherwise fill their logs with redraws; ``CI`` is set by every major CI service.
+    """
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def track(
+    items: Iterable[T], *, description: str, total: int | None = None, unit: str = "it"
+) -> Iterator[T]:
+    """Yield ``items`` behind a bar with the rate and the time left (when ``total`` is known).
+
+    For loops long enough that an owner would otherwise wonder whether the command hangs,
+    such as bootstrap resamples or cross-validation folds.
+    """
+    yield from tqdm(items, desc=description, total=total, unit=unit, disable=not interactive())
 
 
 class StageBar:
@@ -23,6 +43,7 @@ class StageBar:
     """
 
     def __init__(self, names: list[str], description: str) -> None:
+        """Draw an empty bar of ``len(names)`` stages labelled ``description``."""
         self._names = names
         self._bar = tqdm(
             total=len(names), desc=description, unit="stage", disable=not interactive()
@@ -45,6 +66,7 @@ class StageBar:
         self._bar.set_postfix_str(name)
 
     def __enter__(self) -> StageBar:
+        """Return the bar, for stages started inside the ``with`` block."""
         return self
 
     def __exit__(
@@ -53,6 +75,7 @@ class StageBar:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        """Count the last stage done unless it raised, and close the bar."""
         if error is None and self._started:
             self._bar.update(1)
         self._bar.close()

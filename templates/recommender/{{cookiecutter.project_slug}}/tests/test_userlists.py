@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.__package }} import userlists
+from {{ cookiecutter.__package }}.config import load_config
 from {{ cookiecutter.__package }}.models import load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
 from {{ cookiecutter.__package }}.scoring import Catalogue, score_group
 from {{ cookiecutter.__package }}.site import SITE_DATA, build_site
 
-from tests.conftest import PipelineRun
+from tests.conftest import DELETE, PipelineRun, run_pipeline, write_config
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +149,22 @@ def test_the_site_loads_the_recommender_script(pipeline_run: PipelineRun, tmp_pa
 
     assert (site / "assets" / "recommender.js").is_file()
     assert '<script src="assets/recommender.js">' in (site / "index.html").read_text("utf-8")
+
+
+def test_with_no_metadata_and_no_cold_start_the_titles_are_ids_and_no_answer_is_made_up(
+    tmp_path: Path, small_sample: Path
+) -> None:
+    overrides = {
+        "data": {"items": DELETE},
+        "split": {"cold_start_fraction": 0.0, "strategy": "per_user"},
+    }
+    config = load_config(write_config(tmp_path, overrides, data_dir=small_sample))
+    metrics = run_pipeline(config)
+
+    payload = json.loads((config.root / SITE_DATA).read_text(encoding="utf-8"))["interactive"]
+
+    assert metrics["cold_start_users"] == 0
+    assert payload["cold_start"] is None
+    assert all(item_id == title for item_id, title in payload["items"])
+    for model in payload["models"]:
+        assert "cold_start_ndcg" not in [metric["key"] for metric in model["metrics"]]

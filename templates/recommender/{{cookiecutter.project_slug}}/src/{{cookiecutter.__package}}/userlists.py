@@ -122,11 +122,16 @@ def _sample(size: int, most: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(size, size=most, replace=False))
 
 
-def _in_order(dataset: Dataset, row: int, mask: np.ndarray) -> list[int]:
-    """Return the items of a user's interactions under ``mask``, oldest first."""
+def _in_order(dataset: Dataset, rows: np.ndarray, mask: np.ndarray) -> dict[int, list[int]]:
+    """Return the items of each user row's interactions under ``mask``, oldest first.
+
+    One pass over the interactions for all the sampled users, not one per user.
+    """
     frame = dataset.interactions
-    mine = frame[(frame["_row"].to_numpy() == row) & mask]
-    return [int(i) for i in mine.sort_values("position", kind="stable")["_col"]]
+    chosen = frame[mask & frame["_row"].isin(rows).to_numpy()]
+    chosen = chosen.sort_values(["_row", "position"], kind="stable")
+    found = {int(row): [int(i) for i in items] for row, items in chosen.groupby("_row")["_col"]}
+    return {int(row): found.get(int(row), []) for row in rows}
 
 
 def _hits(targets: sparse.csr_matrix, row: int, items: np.ndarray) -> list[int]:
@@ -139,6 +144,45 @@ def _recommend(config: Config, name: str, group: Group, k: int) -> np.ndarray:
     """Recommend to the whole group as ``evaluate`` does, so every list is the judged one."""
     model = load_model(config.models_dir / f"{name}.skops")
     return model.recommend(group.history, k, exclude=group.exclude)
+
+
+def _cold_start(
+    config: Config,
+    dataset: Dataset,
+    cold: Group,
+    metrics: dict[str, Any],
+    catalogue: _Catalogue,
+) -> dict[str, Any] | None:
+    """Return the served cold-start model's answers for a seeded few cold-start users."""
+    k = int(metrics["k"])
+    cold_name = metrics["served"]["cold_start_model"]
+    if not cold.size or cold_name not in metrics["models"]:
+        return None
+    answers = _recommend(config, cold_name, cold, k)
+    cold_sample = _sample(cold.size, COLD_START_USERS, config.seed)
+    first = (dataset.interactions["position"] < dataset.cold_start_known).to_numpy()
+    given = _in_order(dataset, cold.users[cold_sample], first)
+    cold_users = []
+    for position in cold_sample:
+        row = int(cold.users[position])
+        cold_users.append(
+            {
+                "id": str(dataset.user_ids[row]),
+                "given": catalogue.refs(given[row]),
+                "held_out": int(cold.targets[position].nnz),
+                "list": catalogue.refs(answers[position]),
+                "hits": _hits(cold.targets, int(position), answers[position]),
+            }
+        )
+    return {
+        "model": cold_name,
+        "known": int(metrics["cold_start_known"]),
+        "users_judged": int(cold.size),
+        "metrics": model_metrics(
+            metrics["models"][cold_name]["cold_start"] or {}, k, COLD_START_METRICS
+        ),
+        "users": cold_users,
+    }
 
 
 def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
@@ -160,12 +204,14 @@ def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
     catalogue = _Catalogue(dataset)
     models = list(metrics["models"])
     lists = {name: _recommend(config, name, warm, k) for name in models}
+    sample = _sample(warm.size, SAMPLE_USERS, config.seed)
     before_test = (dataset.interactions["period"] != "test").to_numpy()
+    histories = _in_order(dataset, warm.users[sample], before_test)
 
     users = []
-    for position in _sample(warm.size, SAMPLE_USERS, config.seed):
+    for position in sample:
         row = int(warm.users[position])
-        history = _in_order(dataset, row, before_test)
+        history = histories[row]
         users.append(
             {
                 "id": str(dataset.user_ids[row]),
@@ -181,39 +227,12 @@ def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
         )
 
     served = metrics["served"]
-    cold_start: dict[str, Any] | None = None
-    cold_name = served["cold_start_model"]
-    if cold.size and cold_name in metrics["models"]:
-        answers = _recommend(config, cold_name, cold, k)
-        first = (dataset.interactions["position"] < dataset.cold_start_known).to_numpy()
-        cold_users = []
-        for position in _sample(cold.size, COLD_START_USERS, config.seed):
-            row = int(cold.users[position])
-            cold_users.append(
-                {
-                    "id": str(dataset.user_ids[row]),
-                    "given": catalogue.refs(_in_order(dataset, row, first)),
-                    "held_out": int(cold.targets[position].nnz),
-                    "list": catalogue.refs(answers[position]),
-                    "hits": _hits(cold.targets, int(position), answers[position]),
-                }
-            )
-        cold_start = {
-            "model": cold_name,
-            "known": int(metrics["cold_start_known"]),
-            "users_judged": int(cold.size),
-            "metrics": model_metrics(
-                metrics["models"][cold_name]["cold_start"] or {}, k, COLD_START_METRICS
-            ),
-            "users": cold_users,
-        }
-
     return {
         "kind": "recommender",
         "k": k,
         "confidence": metrics["confidence"],
         "names": names.model_dump(),
-        "served": {"model": served["model"], "cold_start_model": cold_name},
+        "served": {"model": served["model"], "cold_start_model": served["cold_start_model"]},
         "sample": {"users": len(users), "of": int(warm.size), "seed": config.seed},
         "models": [
             {
@@ -225,5 +244,5 @@ def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
         ],
         "items": catalogue.rows,
         "users": users,
-        "cold_start": cold_start,
+        "cold_start": _cold_start(config, dataset, cold, metrics, catalogue),
     }

@@ -34,6 +34,7 @@ from {{ cookiecutter.__package }}.narrative import (
 from {{ cookiecutter.__package }}.provenance import code_files, record_provenance
 from {{ cookiecutter.__package }}.site import links_markdown, project_links, write_site_data
 from {{ cookiecutter.__package }}.tables import markdown_table
+from {{ cookiecutter.__package }}.userlists import lists_payload
 
 __all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
 
@@ -536,7 +537,10 @@ def _write_json(path: Path, data: Metrics) -> None:
 
 
 def report(config: Config) -> list[Path]:
-    """Write the figures, the headline and the marker blocks, record provenance; return paths.
+    """Write the figures, the headline, the marker blocks and the site data; return paths.
+
+    ``reports/site-data.json`` carries, besides the headline and figures, each model's list
+    for a seeded sample of users (``userlists``): the results site's interactive part.
 
     ``reports/provenance.json`` fingerprints the config, code and data the numbers came
     from, so a later check can tell when the README no longer matches them.
@@ -568,6 +572,7 @@ def report(config: Config) -> list[Path]:
             for n in FIGURES
             if n in figures
         ],
+        interactive=lists_payload(config, metrics),
     )
     outputs = [path, *figures.values(), site_data]
     inputs = [config.file, *code_files(config.root), *config.data_files]

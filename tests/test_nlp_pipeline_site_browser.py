@@ -28,29 +28,18 @@ import pytest
 from tests.browser import chromium, serve_folder
 from tests.conftest import generate, run_in_project
 from tests.test_owner_nlp_pipeline import NEWS_CHANGES, NEWS_TABLES, _configure, _write_news
+from tests.test_site_explorer_browser import _INPUTS, _OUTPUTS, _read
 
 pytestmark = pytest.mark.slow
 
 PACKAGE = "text_classification_pipeline"
-# Settings the reader might choose: threshold, then prices and volume (None: the report's).
+# Settings a reader might choose: a threshold, and prices or volume (left out: the report's).
 SETTINGS = [
     {"threshold": 0.05},
     {"threshold": 0.9, "false_negative_cost": 3.0},
     {"threshold": 0.3, "false_positive_cost": 0.25, "cases_per_period": 2500.0},
     {"threshold": 1.0, "false_positive_cost": 0.0, "false_negative_cost": 50.0},
 ]
-_INPUTS = {
-    "false_positive_cost": "#cost-fp",
-    "false_negative_cost": "#cost-fn",
-    "cases_per_period": "#cases",
-}
-_OUTPUTS = {
-    "false_positives_per_10k": "#fp-per-10k",
-    "false_negatives_per_10k": "#fn-per-10k",
-    "cost_per_period": "#cost-per-period",
-    "best_baseline_cost": "#baseline-cost",
-    "saving": "#saving",
-}
 # The explorer's names of the report's baselines.
 _BASELINES = {
     "keywords": "keyword rule",
@@ -137,12 +126,6 @@ def _page(browser: Any, url: str, errors: list[str]) -> Any:
     return page
 
 
-def _explorer_shows(page: Any) -> dict[str, Any]:
-    shown = {key: float(page.get_attribute(sel, "data-value")) for key, sel in _OUTPUTS.items()}
-    shown["best_baseline"] = page.text_content("#best-baseline")
-    return shown
-
-
 def _listed(page: Any) -> list[dict[str, Any]]:
     return page.eval_on_selector_all(
         "#error-list li.mistake",
@@ -177,7 +160,7 @@ def test_the_explorer_opens_on_the_reports_own_numbers(binary) -> None:
     errors: list[str] = []
     with chromium() as browser, serve_folder(project / "site") as url:
         page = _page(browser, url, errors)
-        shown = _explorer_shows(page)
+        shown = _read(page)
         threshold = float(page.get_attribute("#threshold-value", "data-value"))
         cases = page.input_value("#cases")
         label = page.text_content("#interactive .controls")
@@ -210,7 +193,7 @@ def test_every_number_moves_as_the_project_computes_it(binary) -> None:
             page.fill("#threshold", str(setting["threshold"]))
             for key, selector in _INPUTS.items():
                 page.fill(selector, str(setting.get(key, prices[key])))
-            shown = _explorer_shows(page)
+            shown = _read(page)
             assert shown["best_baseline"] == want["best_baseline"], setting
             for key in _OUTPUTS:
                 assert shown[key] == pytest.approx(want[key], rel=1e-12, abs=1e-9), (key, setting)

@@ -117,13 +117,13 @@
     el(
       "p",
       {},
-      `The model got ${formatCount(data.mistakes)} of the ${formatCount(data.texts)} held-out test ${data.items} wrong ` +
-        `at ${data.decision}. Each mistake shows its true class, the class given and how sure the model was of it, ` +
+      `The model got ${formatCount(data.mistakes)} of the ${formatCount(data.texts)} held-out test ${data.items} wrong, ` +
+        `deciding by ${data.decision}. Each mistake shows its true class, the class given and how sure the model was of it, ` +
         "and the features that pushed it there, as the model reads the text (numbers, links and phone numbers " +
         "become placeholders such as xxnum). Click a count in the table to list the texts behind it.",
     ),
     confusionTable(),
-    el("div", { class: "controls" }, filterNote, showAll),
+    el("div", {}, filterNote, showAll),
     list,
   );
   render();

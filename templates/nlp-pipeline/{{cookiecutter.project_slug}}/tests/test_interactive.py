@@ -161,3 +161,18 @@ def test_the_report_writes_the_interactive_part(sample_config, evaluation, repor
         evaluation, items=sample_config.dataset.items, seed=sample_config.seed
     )
     assert data["interactive"] == json.loads(json.dumps(want))
+
+
+def test_a_model_without_mistakes_has_an_empty_list(evaluation: Evaluation) -> None:
+    perfect = dataclasses.replace(
+        evaluation, predictions={**evaluation.predictions, "model": evaluation.y_test.copy()}
+    )
+    errors = error_browser_payload(perfect, items="messages", decision="x")
+    assert errors["shown"] == [] and errors["mistakes"] == 0
+    assert np.trace(np.array(errors["confusion"])) == evaluation.y_test.size
+
+
+def test_a_class_missing_from_training_is_pushed_by_nothing() -> None:
+    model = _toy(["invoice refund", "parcel courier"] * 4, [0, 2] * 4)
+    [drivers] = driving_features(model, ["invoice parcel"], [1], [2], top=10)
+    assert [d["feature"] for d in drivers] == ["parcel"]

@@ -61,9 +61,17 @@ def driving_features(
         return None
     names, weights = found
     # Two classes: one row of weights towards class 1; as rows per class, class 0's are zero.
-    rows = np.vstack([np.zeros_like(weights[0]), weights[0]]) if weights.shape[0] == 1 else weights
+    # A class the training data lacked has no row: it gets zeros, the last row here.
+    zeros = np.zeros_like(weights[0])
+    rows = np.vstack([zeros, weights[0], zeros] if weights.shape[0] == 1 else [*weights, zeros])
+    known = [int(code) for code in model.named_steps["classifier"].classes_]
+    true_codes, given_codes = (
+        [known.index(code) if code in known else len(known) for code in np.asarray(codes).tolist()]
+        for codes in (true, given)
+    )
+    if not texts:
+        return []
     matrix = model[:-1].transform(list(texts)).tocsr()
-    true_codes, given_codes = np.asarray(true), np.asarray(given)
     result = []
     for i in range(matrix.shape[0]):
         start, end = matrix.indptr[i], matrix.indptr[i + 1]

@@ -48,6 +48,16 @@ def test_the_explorer_at_the_reports_settings_shows_the_reports_numbers(
     assert point["best_baseline"] == EXPLORER_NAMES[best["policy"]]
     assert point["best_baseline_cost"] == pytest.approx(best["cost_per_10k"])
     assert point["saving"] == pytest.approx(best["saving"]["estimate"])
+    # The business table's two rows: ham given spam (false positives), and the reverse.
+    negative, positive = evaluation.classes
+    table = {
+        (row["true"], row["predicted"]): row for row in evaluation.metrics["business"]["errors"]
+    }
+    fp = table.get((negative, positive), {"per_n": 0.0, "cost_per_n": 0.0})
+    fn = table.get((positive, negative), {"per_n": 0.0, "cost_per_n": 0.0})
+    assert point["false_positives_per_10k"] == pytest.approx(fp["per_n"])
+    assert point["false_negatives_per_10k"] == pytest.approx(fn["per_n"])
+    assert point["cost_per_period"] == pytest.approx(fp["cost_per_n"] + fn["cost_per_n"])
 
 
 def test_every_baseline_is_priced_as_the_report_prices_it(evaluation: Evaluation) -> None:

@@ -29,7 +29,7 @@ KIND = "error-browser"
 # The page lists at most this many mistakes; with the text limit below that bounds the
 # exported texts to about 120 kB, whatever the size of the test set.
 ERROR_LIMIT = 200
-# Characters of each text shown: a whole SMS or tweet, the start of an article.
+# Characters of each text shown: a whole short message or post, the start of an article.
 TEXT_LIMIT = 600
 _FEATURE_COUNT = 5
 _WEIGHT_DIGITS = 4

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from . import persistence
 from .analysis import confused_pairs, fairness_differences, length_bins, subgroup_metrics
@@ -58,7 +59,8 @@ class Evaluation:
     recalibrated by the validation set's fit, applied or not (None when none could be fitted);
     ``validation_*`` the model's on the validation set (the threshold's cost curve is drawn
     from them). ``predictions`` holds each compared policy's classes on the test set, by
-    policy key, the model's first.
+    policy key, the model's first. ``pipeline`` is the model that was scored, for what must
+    look inside it (the features behind each mistake on the site).
     """
 
     metrics: dict[str, Any]
@@ -73,6 +75,7 @@ class Evaluation:
     y_validation: npt.NDArray[np.int64]
     validation_probabilities: npt.NDArray[np.float64]
     predictions: dict[str, npt.NDArray[np.int64]]
+    pipeline: Pipeline
 
     @property
     def binary(self) -> bool:
@@ -411,4 +414,5 @@ def evaluate(config: Config) -> Evaluation:
         y_validation=y_val,
         validation_probabilities=val_probabilities,
         predictions={policy.key: policy.predicted for policy in policies},
+        pipeline=model.pipeline,
     )

@@ -31,6 +31,7 @@ __all__ = [
     "build_baselines",
     "build_model",
     "class_probabilities",
+    "feature_weights",
     "informative_features",
     "positive_scores",
     "with_c",
@@ -220,6 +221,21 @@ def _coefficients(classifier: Any) -> npt.NDArray[np.float64] | None:
     return None if coef is None else np.atleast_2d(np.asarray(coef, dtype=np.float64))
 
 
+def feature_weights(
+    model: Pipeline,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]] | None:
+    """Return the features' names and the classifier's weights on them, or None.
+
+    The weights have one row per class, or one row in all for two classes (towards the
+    positive class). None when the model has no per-feature weights (sentence embeddings).
+    """
+    weights = _coefficients(model.named_steps["classifier"])
+    features = model.named_steps["features"]
+    if weights is None or not hasattr(features, "get_feature_names_out"):
+        return None
+    return np.asarray(features.get_feature_names_out()), weights
+
+
 def informative_features(
     model: Pipeline, classes: tuple[str, ...], top: int
 ) -> dict[str, list[tuple[str, float]]]:
@@ -229,11 +245,10 @@ def informative_features(
     positive class, negative ones towards the other. Empty when the model has no per-feature
     weights (sentence embeddings).
     """
-    weights = _coefficients(model.named_steps["classifier"])
-    features = model.named_steps["features"]
-    if weights is None or not hasattr(features, "get_feature_names_out"):
+    found = feature_weights(model)
+    if found is None:
         return {name: [] for name in classes}
-    names = features.get_feature_names_out()
+    names, weights = found
     rows = [-weights[0], weights[0]] if weights.shape[0] == 1 else list(weights)
 
     def strongest(row: npt.NDArray[np.float64]) -> list[tuple[str, float]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from .blocks import render_blocks
 from .config import Config
 from .evaluate import Evaluation
+from .interactive import interactive_payload
 from .markers import find_blocks, rewrite_blocks
 from .plots import write_figures
 from .provenance import code_files, record_provenance
@@ -78,6 +79,7 @@ def write_report(config: Config, evaluation: Evaluation) -> list[Path]:
             {"path": figure.path.relative_to(config.root).as_posix(), "caption": figure.caption}
             for figure in shown
         ],
+        interactive=interactive_payload(evaluation, items=config.dataset.items, seed=config.seed),
     )
     record_provenance(
         config.root,

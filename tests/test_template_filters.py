@@ -92,6 +92,15 @@ def test_as_markdown_keeps_html_inside_a_code_span_literal() -> None:
     assert as_markdown("use `<b>` here") == "use `<b>` here"
 
 
+def test_a_backslash_does_not_escape_the_backtick_that_would_close_a_span() -> None:
+    # Inside a span a backslash is literal, so the closing run here is two backticks long and
+    # closes nothing: the comment is text, and must be escaped as text.
+    out = as_markdown("`<!-- portfolio:results:start -->\\``")
+
+    assert MARKER.search(out) is None
+    assert {c.type for t in _render(out) for c in (t.children or [])} <= INLINE
+
+
 @settings(max_examples=300)
 @given(
     st.lists(

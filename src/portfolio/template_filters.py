@@ -144,25 +144,22 @@ def _escape_tags(text: str) -> str:
 def _code_spans(line: str) -> list[tuple[int, int]]:
     """Return where the code spans are: a run of backticks up to the next run as long.
 
-    A backslash before a run escapes its first backtick (CommonMark), so that one does not
-    count; inside a span nothing is escaped.
+    As in CommonMark, a backslash before an opening run escapes its first backtick, so the
+    rest of the run opens; inside a span nothing is escaped, so a closing run counts whole
+    even after a backslash.
     """
-    runs = []
-    for run in _BACKTICKS.finditer(line):
-        start = run.start()
-        if (start - len(line[:start].rstrip("\\"))) % 2:
-            start += 1
-        if start < run.end():
-            runs.append((start, run.end()))
+    runs = [(run.start(), run.end()) for run in _BACKTICKS.finditer(line)]
     spans = []
     index = 0
     while index < len(runs):
         start, end = runs[index]
+        if (start - len(line[:start].rstrip("\\"))) % 2:
+            start += 1
         closing = next(
             (j for j in range(index + 1, len(runs)) if runs[j][1] - runs[j][0] == end - start),
             None,
         )
-        if closing is None:
+        if start == end or closing is None:
             index += 1
             continue
         spans.append((start, runs[closing][1]))

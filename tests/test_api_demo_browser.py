@@ -8,10 +8,8 @@ answers for those values, in words for the classifier (its positive and negative
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,20 +20,21 @@ import pytest
 
 from tests.browser import chromium
 from tests.conftest import run_in_project
+from tests.serving import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _stopped(server: subprocess.Popen[str]) -> str:
+    """Stop a server that never became healthy and return what it wrote on stderr."""
+    server.kill()
+    return server.communicate()[1]
 
 
 @contextmanager
 def _api(project: Path) -> Iterator[str]:
     """Serve the project's API with uvicorn on a free loopback port; yield its base URL."""
-    port = _free_port()
+    port = free_port()
     package = project.name.replace("-", "_")
     with subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", f"{package}.api:create_app"]
@@ -48,17 +47,8 @@ def _api(project: Path) -> Iterator[str]:
     ) as server:
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail(f"the API never became healthy:\n{server.communicate()[1]}")
-                time.sleep(0.2)
+            with httpx.Client(base_url=base, timeout=5) as client:
+                wait_until_healthy(client, server, seconds=60, why=lambda: _stopped(server))
             yield base
         finally:
             server.terminate()

@@ -3,8 +3,8 @@
 No container engine can pull an image here and Render cannot be reached, so each route's own
 commands run for real in a fresh environment on a clone of the generated repository (exactly
 the committed files a deploy sees): the Render Blueprint's build and start commands, and the
-classifier's Dockerfile, linted by hadolint and with its RUN, CMD and HEALTHCHECK commands run
-in order with the image's folders rebased into the test's own.
+Dockerfiles, linted by hadolint and with their RUN, CMD and HEALTHCHECK commands run in order
+with the image's folders rebased into the test's own.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,17 +25,12 @@ from dockerfile_parse import DockerfileParser
 
 from tests.conftest import generate
 from tests.owner import owner_environment
+from tests.serving import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 API_TEMPLATES = ("classifier-api", "recommender")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _clone(project: Path, into: Path) -> Path:
@@ -75,16 +68,7 @@ def _serving(args: list[str], cwd: Path, env: dict[str, str], port: int) -> Iter
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the server never answered /health 200:\n{log.read_text()}")
-                time.sleep(0.25)
+            wait_until_healthy(client, server, seconds=120, why=log.read_text)
             yield client
     finally:
         os.killpg(server.pid, 15)
@@ -106,7 +90,7 @@ def test_the_render_blueprint_builds_and_serves_a_fresh_clone(
     assert variables["PYTHON_VERSION"] == PYTHON_VERSION
 
     checkout = _clone(project, tmp_path / "render" / "src")
-    port = _free_port()
+    port = free_port()
     env = owner_environment() | variables | {"PORT": str(port)}
     env["PATH"] = os.pathsep.join([str(_fresh_python(tmp_path / "render" / "python")), env["PATH"]])
     _shell(service["buildCommand"], checkout, env)
@@ -118,8 +102,9 @@ def test_the_render_blueprint_builds_and_serves_a_fresh_clone(
         assert client.get("/assets/api-demo.js").status_code == 200
 
 
-def test_the_dockerfile_is_hadolint_clean(tmp_path: Path) -> None:
-    project = generate("classifier-api", tmp_path).path
+@pytest.mark.parametrize("template", API_TEMPLATES)
+def test_the_dockerfile_is_hadolint_clean(template: str, tmp_path: Path) -> None:
+    project = generate(template, tmp_path).path
     hadolint = shutil.which("hadolint") or shutil.which(
         "hadolint", path=str(Path(sys.executable).parent)
     )
@@ -144,7 +129,10 @@ def _environment(value: str, folders: dict[str, Path]) -> dict[str, str]:
     return {key: _rebased(val, folders) for key, val in pairs}
 
 
-def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("template", API_TEMPLATES)
+def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(
+    template: str, tmp_path: Path
+) -> None:
     """Run the image's build and serve commands in order; only the base image is stood in for.
 
     The build stage's RUN lines run in a clone (the build context), the final stage's CMD
@@ -152,7 +140,7 @@ def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(tmp_path: Path) -
     and the HEALTHCHECK command must pass against it. Users, ownership and the image's own
     Python are the parts no container engine here can check.
     """
-    project = generate("classifier-api", tmp_path / "made", python_version=PYTHON_VERSION).path
+    project = generate(template, tmp_path / "made", python_version=PYTHON_VERSION).path
     parsed = DockerfileParser(str(project / "Dockerfile"))
     stages: list[list[dict[str, str]]] = []
     for instruction in parsed.structure:
@@ -173,7 +161,7 @@ def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(tmp_path: Path) -
             env |= _environment(step["value"], folders)
         elif step["instruction"] == "RUN":
             _shell(_rebased(step["value"], folders), app, env)
-    assert list((app / "models").iterdir()), "the build stage trained a model into the image"
+    assert list((app / "models").iterdir()), "the build stage trained the model into the image"
 
     site_packages = next((tmp_path / "install" / "lib").glob("python*/site-packages"))
     runtime = owner_environment() | {"PYTHONPATH": str(site_packages)}
@@ -181,7 +169,7 @@ def test_the_dockerfile_commands_build_and_serve_a_fresh_clone(tmp_path: Path) -
     by_kind = {step["instruction"]: step["value"] for step in serve}
     runtime |= _environment(by_kind["ENV"], folders)
     exposed = by_kind["EXPOSE"]
-    port = str(_free_port())
+    port = str(free_port())
     command = [arg.replace(exposed, port) for arg in json.loads(by_kind["CMD"])]
     health = json.loads(by_kind["HEALTHCHECK"].split(" CMD ", 1)[1].replace(exposed, port))
     with _serving(command, app, runtime, int(port)) as client:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +30,7 @@ from tests.owner import (
     set_up_as_owner,
     write_narrative,
 )
+from tests.serving import free_port, wait_until_healthy
 from tests.test_classifier_api_shapes import CHURN_FEATURES, block, write_churn_export
 
 pytestmark = pytest.mark.slow
@@ -87,12 +86,6 @@ def _set_value(text: str, dotted: str, value: Any) -> str:
     # JSON is YAML: a quoted string, a flow list or mapping, a number.
     replacement = f"{found.group(1)} {json.dumps(value)}{found.group(3) or ''}"
     return text[: found.start()] + replacement + text[found.end() :]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -167,7 +160,7 @@ def test_the_served_api_answers_the_readme_example(journey: Journey) -> None:
     project = journey.owned.path
     example = re.search(r"-d '(\{.*\})'", block(journey.readme_before_narrative, "api"))
     assert example is not None
-    port = _free_port()
+    port = free_port()
     package = project.name.replace("-", "_")
     server = subprocess.Popen(
         [str(journey.owned.python), "-m", "uvicorn", "--factory", f"{package}.api:create_app"]
@@ -179,15 +172,7 @@ def test_the_served_api_answers_the_readme_example(journey: Journey) -> None:
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    assert client.get("/health").status_code == 200
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        pytest.fail("the API did not start")
-                    time.sleep(0.2)
+            wait_until_healthy(client, server, seconds=60, why=lambda: "(output discarded)")
             answer = client.post("/predict", content=example.group(1), headers=JSON)
             assert answer.status_code == 200 and 0 <= answer.json()["probability"] <= 1
             record = json.loads(example.group(1))

@@ -24,6 +24,7 @@ from portfolio.pages import PAGES_SETTING
 from portfolio.publish import publish_project
 from portfolio.showcase import DESCRIPTION
 from tests.conftest import TEMPLATES, run_in_project
+from tests.owner import PLACEHOLDER, write_narrative
 from tests.servers import Loopback, branch_sha
 
 pytestmark = pytest.mark.slow
@@ -37,7 +38,11 @@ PROBLEMS = {
     "recommender": "A small streaming service suggests ten films on each user's home page. "
     "It must also serve users who joined a minute ago.",
 }
-PLACEHOLDER = "TODO(portfolio)"
+# Every other section's text: long enough that `portfolio check` reads it as written.
+STORY = (
+    "Written by the owner: what this part means for the people who use the model, and why "
+    "the choice here was made."
+)
 _CARD_NUMBER = re.compile(r"\*\*(.+?):\*\* (\S+) .*?\((\d+)% interval (\S+) to (\S+)\)")
 
 
@@ -62,17 +67,7 @@ def _write_story(project: Path, problem: str) -> None:
     )
     assert count == 1
     readme.write_text(written, encoding="utf-8")
-    for path in sorted(project.rglob("*")):
-        relative = path.relative_to(project)
-        if not path.is_file() or relative.parts[0] in {".git", ".venv", "tests"}:
-            continue
-        try:
-            original = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        if PLACEHOLDER in original:
-            filled = original.replace(f"{PLACEHOLDER}:", "Owner's note:")
-            path.write_text(filled.replace(PLACEHOLDER, "Owner's note"), encoding="utf-8")
+    write_narrative(project, STORY)
 
 
 def _change_seed(project: Path, seed: int) -> None:

@@ -182,11 +182,14 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
             pairs = np.sort(rows * size + buckets)
             pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
             df += np.bincount(pairs % size, minlength=size)
-            order = np.argsort(buckets, kind="stable")
+            # Only occurrences of buckets no earlier chunk named are sorted: after the first
+            # chunks, few are left.
+            unnamed = np.flatnonzero(~named[buckets])
+            order = unnamed[np.argsort(buckets[unnamed], kind="stable")]
             ordered = buckets[order]
-            first = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-            new = ~named[ordered[first]]
-            chosen, fresh = order[first][new], ordered[first][new]
+            first = np.ones(ordered.size, dtype=bool)
+            first[1:] = ordered[1:] != ordered[:-1]
+            chosen, fresh = order[first], ordered[first]
             named[fresh] = True
             where = np.concatenate(starts)[chosen]
             length = np.concatenate(

@@ -56,6 +56,23 @@ def test_chunks_give_the_same_features_as_one_batch(analyzer: str, monkeypatch) 
     np.testing.assert_array_equal(matrix.toarray(), whole.transform(texts).toarray())
 
 
+@pytest.mark.parametrize("chunk", [2, 20_000])
+def test_fit_transform_equals_fit_then_transform(chunk: int, monkeypatch) -> None:
+    from {{ cookiecutter.__package }} import features
+
+    monkeypatch.setattr(features, "_CHUNK_TEXTS", chunk)
+    texts = [*TEXTS, "", "zz", *TEXTS[:2]]
+    for analyzer in ("char", "word"):
+        once = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2, max_features=15)
+        direct = once.fit_transform(texts)
+        twice = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2, max_features=15)
+        expected = twice.fit(texts).transform(texts)
+        assert direct.dtype == expected.dtype == np.float32
+        assert direct.has_canonical_format
+        np.testing.assert_array_equal(direct.toarray(), expected.toarray())
+        np.testing.assert_array_equal(once.buckets_, twice.buckets_)
+
+
 def test_unseen_text_and_empty_text() -> None:
     vectoriser = HashedNgrams(analyzer="word", ngram_range=(1, 1), min_df=1).fit(TEXTS)
     matrix = vectoriser.transform(["zzz unknown", "", "free lunch"])

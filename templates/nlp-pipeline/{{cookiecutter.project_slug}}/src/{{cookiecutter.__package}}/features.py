@@ -44,6 +44,12 @@ def _chunks(texts: list[str]) -> list[list[str]]:
     return [texts[start : start + _CHUNK_TEXTS] for start in range(0, len(texts), _CHUNK_TEXTS)]
 
 
+def _stacked(blocks: list[sparse.csr_matrix], width: int) -> sparse.csr_matrix:
+    if not blocks:
+        return sparse.csr_matrix((0, width), dtype=np.float32)
+    return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
+
+
 class HashedNgrams(TransformerMixin, BaseEstimator):
     """TF-IDF of hashed word or character n-grams, computed for a batch with array operations.
 
@@ -169,8 +175,41 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
             ValueError: no n-gram occurs in ``min_df`` texts, or the analyzer is unknown.
 
         """
-        texts = list(texts)
+        self._learn(list(texts), keep=False)
+        return self
+
+    def fit_transform(self, texts: list[str], y: object = None, **_: object) -> sparse.csr_matrix:
+        """Fit, and return what ``transform(texts)`` would, counting each n-gram once.
+
+        The default would compute every n-gram of ``texts`` twice: in ``fit`` and again in
+        ``transform`` (the pipeline's fit and each tuning fold do both on the same texts).
+        Each chunk's counts over all buckets are kept meanwhile, about as large as the result.
+        """
+        chunks = self._learn(list(texts), keep=True)
+        lookup = self._lookup()
+        blocks = []
+        for indptr, buckets, counts in chunks:
+            columns = lookup[buckets]
+            kept = columns >= 0
+            rows = np.repeat(np.arange(indptr.size - 1), np.diff(indptr))[kept]
+            sizes = np.bincount(rows, minlength=indptr.size - 1)
+            matrix = sparse.csr_matrix(
+                (counts[kept], columns[kept], np.concatenate([[0], np.cumsum(sizes)])),
+                shape=(indptr.size - 1, self.idf_.size),
+            )
+            blocks.append(self._weighted(matrix))
+        return _stacked(blocks, self.idf_.size)
+
+    def _learn(
+        self, texts: list[str], *, keep: bool
+    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32]]]:
+        """Fit on ``texts``; with ``keep``, return each chunk's counts over all buckets.
+
+        Each kept chunk is ``(indptr, buckets, counts)``, a CSR layout sorted by bucket within
+        each text.
+        """
         size = 1 << self.hash_bits
+        kept_chunks = []
         df = np.zeros(size, dtype=np.int64)
         named = np.zeros(size, dtype=bool)
         name_buckets: list[npt.NDArray[np.int64]] = []
@@ -180,8 +219,18 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
             # Document frequency: count each (text, bucket) pair once. Sorting beats
             # np.unique's hash table on arrays this size.
             pairs = np.sort(rows * size + buckets)
-            pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
-            df += np.bincount(pairs % size, minlength=size)
+            runs = np.flatnonzero(np.concatenate([[True], pairs[1:] != pairs[:-1]]))
+            distinct = pairs[runs]
+            df += np.bincount(distinct % size, minlength=size)
+            if keep:
+                per_text = np.bincount(distinct // size, minlength=len(chunk))
+                kept_chunks.append(
+                    (
+                        np.concatenate([[0], np.cumsum(per_text)]),
+                        (distinct % size).astype(np.int32),
+                        np.diff(np.append(runs, pairs.size)).astype(np.float32),
+                    )
+                )
             # Only occurrences of buckets no earlier chunk named are sorted: after the first
             # chunks, few are left.
             unnamed = np.flatnonzero(~named[buckets])
@@ -214,7 +263,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         position = sorter[np.searchsorted(every, candidates, sorter=sorter)]
         # A fixed-width string array, which skops stores as one block, not string by string.
         self.feature_names_ = np.array([names[i] for i in position.tolist()], dtype=str)
-        return self
+        return kept_chunks
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         """Return the L2-normalised sublinear TF-IDF matrix of ``texts``, in ``float32``.
@@ -222,13 +271,15 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         ``float32`` halves the matrix the classifier reads; TF-IDF weights need no more than
         its seven digits.
         """
-        idf = self.idf_.astype(np.float32)
-        blocks = []
-        for chunk in _chunks(list(texts)) or [[]]:
-            counts = self._counts(chunk)
-            counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-            blocks.append(normalize(counts, copy=False))
-        return blocks[0] if len(blocks) == 1 else sparse.vstack(blocks, format="csr")
+        return _stacked(
+            [self._weighted(self._counts(chunk)) for chunk in _chunks(list(texts))],
+            self.idf_.size,
+        )
+
+    def _weighted(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Turn raw counts over the kept buckets into L2-normalised sublinear TF-IDF."""
+        counts.data = (1.0 + np.log(counts.data)) * self.idf_.astype(np.float32)[counts.indices]
+        return normalize(counts, copy=False)
 
     def get_feature_names_out(self, input_features: object = None) -> npt.NDArray[np.object_]:
         """Return one n-gram per kept bucket, in column order."""

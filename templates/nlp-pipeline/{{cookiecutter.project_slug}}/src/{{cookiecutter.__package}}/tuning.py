@@ -98,9 +98,8 @@ def tune_c(
         for fold, (inside, held_out) in track(
             folds_of, description="tuning C", total=folds, unit="fold"
         ):
-            fitted = features.fit(texts_array[inside].tolist(), y[inside])
-            x_in = fitted.transform(texts_array[inside].tolist())
-            x_out = fitted.transform(texts_array[held_out].tolist())
+            x_in = features.fit_transform(texts_array[inside].tolist(), y[inside])
+            x_out = features.transform(texts_array[held_out].tolist())
             for row, c in enumerate(grid):
                 model = with_c(classifier, c).fit(x_in, y[inside])
                 probabilities = class_probabilities(model, x_out, n_classes)

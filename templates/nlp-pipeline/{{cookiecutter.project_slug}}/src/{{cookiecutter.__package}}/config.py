@@ -362,8 +362,8 @@ class ReportConfig(StrictModel):
         """Return how many resamples to draw of ``n_texts`` texts.
 
         ``bootstrap_resamples``, unless that makes more than ``bootstrap_max_draws`` draws:
-        at 90,000 test texts a thousand resamples took over three minutes of evaluation on
-        this two-core machine, for intervals whose ends move in the third digit.
+        at 90,000 test texts a thousand resamples of the class and probability metrics alone
+        took over three minutes on a busy two-core machine.
         """
         affordable = self.bootstrap_max_draws // max(1, n_texts)
         return min(self.bootstrap_resamples, max(_MIN_RESAMPLES, affordable))

@@ -12,13 +12,13 @@ is then confirmed with its exact Jaccard similarity, so a joined pair is never a
 Memory and time grow linearly with the corpus, whatever its shape (measured on 100,000
 synthetic messages on a busy two-core machine: 32 s and 0.54 GB for the whole process, against
 84 s and 1.22 GB for the previous version, which held every band's candidates at once and was
-killed at 14.8 GB on 500,000). Shingles and signatures are computed a chunk of texts at a time, signatures are
-``uint32``; within one band bucket a text is paired with at most ``_MAX_BUCKET_DISTANCE``
-neighbours, so a bucket of thousands of near-identical texts costs a chain, not every pair;
-the bands are processed one at a time, joining confirmed pairs into groups as they come, and a
-candidate already in its partner's group is never checked again. A candidate whose signatures
-agree far less than the threshold (five standard deviations below it) is rejected without the
-exact check.
+killed at 14.8 GB on 500,000). Shingles and signatures are computed a chunk of texts at a
+time, signatures are ``uint32``; within one band bucket a text is paired with at most
+``_MAX_BUCKET_DISTANCE`` neighbours, so a bucket of thousands of near-identical texts costs a
+chain, not every pair; the bands are processed one at a time, joining confirmed pairs into
+groups as they come, and a candidate already in its partner's group is never checked again.
+A candidate whose signatures agree far less than the threshold (five standard deviations below
+it) is rejected without the exact check.
 """
 
 from __future__ import annotations

@@ -184,3 +184,12 @@ def test_one_c_is_a_grid_of_one_and_a_list_is_sorted_for_tuning(tmp_path: Path) 
     assert fixed.model.C == (20.0,) and not fixed.model.tuned
     tuned = _load(tmp_path, _changed("model", "C", [30.0, 1, 3.0, 1.0]))
     assert tuned.model.C == (1.0, 3.0, 30.0) and tuned.model.tuned
+
+
+def test_bootstrap_resamples_are_capped_by_the_draws_and_never_below_200(tmp_path: Path) -> None:
+    settings = _changed("report", "bootstrap_resamples", 1000)
+    settings["report"]["bootstrap_max_draws"] = 1_000_000
+    report = _load(tmp_path, settings).report
+    assert report.resamples_for(500) == 1000
+    assert report.resamples_for(2000) == 500
+    assert report.resamples_for(100_000) == 200

@@ -31,7 +31,46 @@ def test_matches_scikit_learn_tfidf(
     assert sorted(ours.get_feature_names_out()) == sorted(theirs.get_feature_names_out())
     order = np.argsort(ours.get_feature_names_out())
     expected = theirs.transform(TEXTS).toarray()[:, np.argsort(theirs.get_feature_names_out())]
-    np.testing.assert_allclose(ours.transform(TEXTS).toarray()[:, order], expected, atol=1e-12)
+    # float32 features: equal to seven digits.
+    np.testing.assert_allclose(
+        ours.transform(TEXTS).toarray()[:, order], expected, rtol=1e-6, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("analyzer", ["char", "word"])
+def test_chunks_give_the_same_features_as_one_batch(analyzer: str, monkeypatch) -> None:
+    from {{ cookiecutter.__package }} import features
+
+    texts = TEXTS * 3 + ["free prize lunch", "a weekly lunch"]
+    whole = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2).fit(texts)
+    monkeypatch.setattr(features, "_CHUNK_TEXTS", 2)
+    chunked = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2).fit(texts)
+    np.testing.assert_array_equal(chunked.buckets_, whole.buckets_)
+    np.testing.assert_array_equal(chunked.idf_, whole.idf_)
+    # Names come from each bucket's first n-gram either way (no collisions at this size).
+    assert chunked.get_feature_names_out().tolist() == whole.get_feature_names_out().tolist()
+    matrix = chunked.transform(texts)
+    assert matrix.dtype == np.float32
+    assert matrix.shape == (len(texts), whole.buckets_.size)
+    monkeypatch.setattr(features, "_CHUNK_TEXTS", 20_000)
+    np.testing.assert_array_equal(matrix.toarray(), whole.transform(texts).toarray())
+
+
+@pytest.mark.parametrize("chunk", [2, 20_000])
+def test_fit_transform_equals_fit_then_transform(chunk: int, monkeypatch) -> None:
+    from {{ cookiecutter.__package }} import features
+
+    monkeypatch.setattr(features, "_CHUNK_TEXTS", chunk)
+    texts = [*TEXTS, "", "zz", *TEXTS[:2]]
+    for analyzer in ("char", "word"):
+        once = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2, max_features=15)
+        direct = once.fit_transform(texts)
+        twice = HashedNgrams(analyzer=analyzer, ngram_range=(1, 3), min_df=2, max_features=15)
+        expected = twice.fit(texts).transform(texts)
+        assert direct.dtype == expected.dtype == np.float32
+        assert direct.has_canonical_format
+        np.testing.assert_array_equal(direct.toarray(), expected.toarray())
+        np.testing.assert_array_equal(once.buckets_, twice.buckets_)
 
 
 def test_unseen_text_and_empty_text() -> None:

@@ -17,6 +17,11 @@ from {{ cookiecutter.__package }}.normalise import dedup_key, normalise, text_fl
         ("ＦＲＥＥ ① ﬁne", "FREE xxnum fine"),
         ("  lots\tof \n space  ", "lots of space"),
         ("FREE entry", "FREE entry"),
+        # The patterns run only where their character is present: a link without a dot,
+        # digits of another script, and nothing to replace at all.
+        ("see https://localhost now", "see xxurl now"),
+        ("room ٣٤ please", "room xxnum please"),
+        ("no links or digits here", "no links or digits here"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:

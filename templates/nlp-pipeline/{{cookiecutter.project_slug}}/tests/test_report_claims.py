@@ -9,10 +9,11 @@ from corpora import binary_project
 
 from {{ cookiecutter.__package }}.comparisons import Policy, Words, compare_policies
 from {{ cookiecutter.__package }}.config import load_config
-from {{ cookiecutter.__package }}.evaluate import Evaluation
+from {{ cookiecutter.__package }}.evaluate import Evaluation, evaluate
 from {{ cookiecutter.__package }}.headline import headline
 from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
+from {{ cookiecutter.__package }}.train import train
 
 
 def _keyword_rule_wins(evaluation: Evaluation) -> Evaluation:
@@ -100,3 +101,28 @@ def test_no_table_is_wider_than_eight_columns(
         for line in text.splitlines():
             if line.startswith("| ") and not line.startswith("| ---"):
                 assert line.count(" | ") + 1 <= 8, line
+
+
+def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
+    path = binary_project(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        "bootstrap_resamples = 200", "bootstrap_resamples = 300\nbootstrap_max_draws = 1000"
+    )
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    train(config)
+    evaluation = evaluate(config)
+    drawn = evaluation.metrics["test"]["bootstrap"]
+    assert drawn == {"configured": 300, "resamples": 200, "max_draws": 1000}
+    assert evaluation.metrics["model"]["decision"]["stability"]["resamples"] == 200
+    write_report(config, evaluation)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert (
+        "The intervals come from 200 bootstrap resamples, not the 300 of [report] "
+        "bootstrap_resamples" in readme
+    )
+
+
+def test_uncapped_resamples_say_nothing_of_it(sample_config, reported) -> None:
+    readme = (sample_config.root / "README.md").read_text(encoding="utf-8")
+    assert "bootstrap_max_draws" not in readme

@@ -119,7 +119,8 @@ def _data(config: Config, metrics: dict[str, Any]) -> str:
             ["Exact duplicates removed", f"{data['exact_duplicates_removed']:,}"],
             ["Texts with conflicting labels (removed)", f"{data['conflicting_texts']:,}"],
             [
-                f"Near-duplicate pairs (Jaccard >= {data['near_duplicate_jaccard']})",
+                f"Near-duplicate pairs that joined two groups (Jaccard >= "
+                f"{data['near_duplicate_jaccard']})",
                 f"{data['near_duplicate_pairs']:,}",
             ],
             [

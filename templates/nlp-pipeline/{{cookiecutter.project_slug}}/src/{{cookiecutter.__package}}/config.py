@@ -341,6 +341,10 @@ class CostConfig(StrictModel):
     matrix: dict[str, dict[str, Cost]] = {}
 
 
+# The fewest resamples ``[report] bootstrap_max_draws`` may leave an interval with.
+_MIN_RESAMPLES = 200
+
+
 class ReportConfig(StrictModel):
     """How much the report shows, how many resamples back its intervals, which groups count."""
 
@@ -348,8 +352,21 @@ class ReportConfig(StrictModel):
     top_features: int = Field(default=10, ge=1)
     confused_pairs: int = Field(default=6, ge=1)
     bootstrap_resamples: int = Field(default=1000, ge=100)
+    #: Resamples x texts above which fewer resamples are drawn (never fewer than 200): each
+    #: resample redraws every text for every metric, so the time grows with both.
+    bootstrap_max_draws: int = Field(default=20_000_000, ge=1)
     #: Subgroups with fewer test texts are marked in the table and compared with nothing.
     min_group_size: int = Field(default=30, ge=1)
+
+    def resamples_for(self, n_texts: int) -> int:
+        """Return how many resamples to draw of ``n_texts`` texts.
+
+        ``bootstrap_resamples``, unless that makes more than ``bootstrap_max_draws`` draws:
+        at 90,000 test texts a thousand resamples of the class and probability metrics alone
+        took over three minutes on a busy two-core machine.
+        """
+        affordable = self.bootstrap_max_draws // max(1, n_texts)
+        return min(self.bootstrap_resamples, max(_MIN_RESAMPLES, affordable))
 
 
 class Config(StrictModel):

@@ -310,7 +310,8 @@ def evaluate(config: Config) -> Evaluation:
         val_probabilities = model.probabilities(validation["text"].tolist())
         predicted = model.decide(probabilities)
         bar.start("bootstrap")
-        options = {"resamples": config.report.bootstrap_resamples, "seed": config.seed}
+        resamples = config.report.resamples_for(len(test))
+        options = {"resamples": resamples, "seed": config.seed}
         scores = class_metrics(y, predicted, classes, **options)
         calibration = _calibration(y, raw, recalibrated, training, config.dataset.items, **options)
         bar.start("baselines")
@@ -324,6 +325,11 @@ def evaluate(config: Config) -> Evaluation:
         bar.start("analysis")
         test_metrics: dict[str, Any] = {
             "texts": int(y.size),
+            "bootstrap": {
+                "configured": config.report.bootstrap_resamples,
+                "resamples": resamples,
+                "max_draws": config.report.bootstrap_max_draws,
+            },
             **scores,
             "probabilities": probability_metrics(y, probabilities, **options),
             "calibration": calibration,

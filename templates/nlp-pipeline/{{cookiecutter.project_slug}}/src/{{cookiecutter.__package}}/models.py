@@ -199,9 +199,12 @@ def class_probabilities(model: Any, texts: Any, n_classes: int) -> npt.NDArray[n
     """Return an ``(n_texts, n_classes)`` array: column ``i`` is the probability of class ``i``.
 
     ``texts`` are what ``model`` reads: raw texts for a pipeline, features for a classifier.
-    A model fitted on data lacking a class has no column for it; that class gets 0.
+    A model fitted on data lacking a class has no column for it; that class gets 0. Rows are
+    renormalised in ``float64``: a classifier fitted on the ``float32`` features answers in
+    ``float32``, whose rows sum to one only to seven digits.
     """
     raw = np.asarray(model.predict_proba(texts), dtype=np.float64)
+    raw /= raw.sum(axis=1, keepdims=True)
     out = np.zeros((raw.shape[0], n_classes), dtype=np.float64)
     out[:, np.asarray(model.classes_, dtype=np.int64)] = raw
     return out

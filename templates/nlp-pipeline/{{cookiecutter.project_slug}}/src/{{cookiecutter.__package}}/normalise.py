@@ -42,6 +42,7 @@ _URL_RE = re.compile(
 _PHONE_RE = re.compile(r"(?<!\w)\+?\d(?:[ -]?\d){6,}(?!\w)")
 _NUMBER_RE = re.compile(r"\d+(?:[.,:]\d+)*")
 _SPACE_RE = re.compile(r"\s+")
+_DIGIT_RE = re.compile(r"\d")
 _DEDUP_DROP_RE = re.compile(r"[^\w ]+")
 
 
@@ -51,10 +52,16 @@ def normalise(text: str) -> str:
     Case is kept: capitals ("FREE", "URGENT") are a signal the character features use.
     """
     text = unicodedata.normalize("NFKC", text)
-    text = _EMAIL_RE.sub(f" {EMAIL} ", text)
-    text = _URL_RE.sub(f" {URL} ", text)
-    text = _PHONE_RE.sub(f" {PHONE} ", text)
-    text = _NUMBER_RE.sub(f" {NUMBER} ", text)
+    # Each pattern runs only where the character it needs is present: the same result, and
+    # on text without links or numbers several times faster (the URL pattern tries a match at
+    # every word), which matters because the pipeline normalises every text it reads.
+    if "@" in text:
+        text = _EMAIL_RE.sub(f" {EMAIL} ", text)
+    if "." in text or ":" in text:
+        text = _URL_RE.sub(f" {URL} ", text)
+    if _DIGIT_RE.search(text):
+        text = _PHONE_RE.sub(f" {PHONE} ", text)
+        text = _NUMBER_RE.sub(f" {NUMBER} ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 

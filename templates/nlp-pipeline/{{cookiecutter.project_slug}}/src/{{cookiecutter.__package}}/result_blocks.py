@@ -39,6 +39,20 @@ _GLANCE_LABELS = {
 _FIGURE_ORDER = ("confusion", "per_class", "cost", "scores", "reliability")
 
 
+def _bootstrap_note(test: dict[str, Any], items: str) -> str:
+    """Return the sentence saying the intervals used fewer resamples than configured, or ''."""
+    drawn = test["bootstrap"]
+    if drawn["resamples"] >= drawn["configured"]:
+        return ""
+    return (
+        f" The intervals come from {drawn['resamples']:,} bootstrap resamples, not the "
+        f"{drawn['configured']:,} of [report] bootstrap_resamples: {test['texts']:,} test "
+        f"{items} times that many would pass [report] bootstrap_max_draws "
+        f"({drawn['max_draws']:,}), which bounds the evaluation's time; their ends are a "
+        "little less precise for it."
+    )
+
+
 def _relative(path: Path, folder: Path) -> str:
     return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
 
@@ -118,7 +132,7 @@ def _results(config: Config, metrics: dict[str, Any]) -> str:
         f"Held-out test set: {test['texts']:,} unique {items}, none of them an exact or near "
         f"duplicate of a training {item}; 95% bootstrap intervals in brackets. Macro-F1 "
         f"{fmt.interval(test['macro']['f1'])}, micro-F1 (here the share of {items} given their "
-        f"true class) {fmt.interval(test['micro_f1'])}."
+        f"true class) {fmt.interval(test['micro_f1'])}.{_bootstrap_note(test, items)}"
     )
     probabilities = test["probabilities"]
     definition = (

@@ -263,7 +263,7 @@ def train(config: Config) -> TrainResult:
             raw,
             y_val,
             enabled=config.model.calibration == "auto",
-            resamples=config.report.bootstrap_resamples,
+            resamples=config.report.resamples_for(len(validation)),
             seed=config.seed,
         )
         calibrated = raw if calibration.calibrator is None else calibration.calibrator.apply(raw)

@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from .config import Config, ConfigError
 from .models import build_model, class_probabilities, with_c
+from .progress import track
 
 __all__ = ["Tuning", "tune_c"]
 
@@ -84,18 +85,21 @@ def tune_c(
             "by cross-validation; set [model] C to one number, or add data"
         )
     pipeline = build_model(config, C=grid[0])
-    features, classifier = pipeline[:-1], pipeline.steps[-1][1]
+    normaliser, features, classifier = pipeline[0], pipeline[1:-1], pipeline.steps[-1][1]
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     losses = np.empty((len(grid), folds))
     labels = list(range(n_classes))
-    texts_array = np.asarray(texts, dtype=object)
-    folds_of = splitter.split(texts_array, y, groups)
+    # Normalised once: every fold would otherwise normalise the same texts again (the
+    # pipeline's first step is the normaliser, a stateless function).
+    texts_array = np.asarray(normaliser.fit_transform(texts), dtype=object)
+    folds_of = enumerate(splitter.split(texts_array, y, groups))
     # One thread: see ``train`` (small sparse fits are many times slower spread over threads).
     with threadpool_limits(limits=1):
-        for fold, (inside, held_out) in enumerate(folds_of):
-            fitted = features.fit(texts_array[inside].tolist(), y[inside])
-            x_in = fitted.transform(texts_array[inside].tolist())
-            x_out = fitted.transform(texts_array[held_out].tolist())
+        for fold, (inside, held_out) in track(
+            folds_of, description="tuning C", total=folds, unit="fold"
+        ):
+            x_in = features.fit_transform(texts_array[inside].tolist(), y[inside])
+            x_out = features.transform(texts_array[held_out].tolist())
             for row, c in enumerate(grid):
                 model = with_c(classifier, c).fit(x_in, y[inside])
                 probabilities = class_probabilities(model, x_out, n_classes)

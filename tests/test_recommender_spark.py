@@ -143,6 +143,7 @@ def test_it_says_what_ran_local_mode_by_default(spark_run: tuple[str, str, dict]
     # Spark's own console progress bars stay out of logs.
     assert "[Stage " not in stderr
     assert "Traceback" not in stderr
+    assert "Warning" not in stderr
 
 
 def test_the_metrics_are_the_project_metric_functions_on_sparks_lists(

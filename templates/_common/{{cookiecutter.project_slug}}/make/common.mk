@@ -16,7 +16,7 @@ RESOLUTION ?= highest
 # Optional extras installed beside the dev tools, comma-separated: `make setup EXTRAS=spark`.
 EXTRAS ?=
 comma := ,
-INSTALL_SPEC := '.[dev$(if $(EXTRAS),$(comma)$(EXTRAS))]'
+INSTALL_SPEC = '.[dev$(if $(EXTRAS),$(comma)$(EXTRAS))]'
 
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(VENV)/bin/python

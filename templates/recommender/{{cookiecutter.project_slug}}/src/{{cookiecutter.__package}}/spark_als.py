@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,6 +100,18 @@ class ALSSettings:
     blocks: int = 0
 
 
+@contextmanager
+def _pandas_3_accepted() -> Iterator[None]:
+    """Silence pyspark's warning that it meets pandas 3, which it gives on import and use.
+
+    The columns handed between pandas and Spark here are plain integers, floats and the
+    lists' ids; the tool's Spark test checks the numbers that come back.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully", FutureWarning)
+        yield
+
+
 def require_spark() -> None:
     """Check that pyspark imports and that Java 17 or newer runs, before any work starts.
 
@@ -106,7 +120,8 @@ def require_spark() -> None:
 
     """
     try:
-        import pyspark  # noqa: F401
+        with _pandas_3_accepted():
+            import pyspark  # noqa: F401
     except ImportError as err:
         raise SparkUnavailableError(
             f"pyspark is not installed: run `{SETUP_FIX}` (the optional spark extra)"
@@ -331,18 +346,14 @@ def _spark_lists(
     }
     seconds["start"] = time.perf_counter() - clock
     try:
-        with warnings.catch_warnings():
-            # pyspark warns whenever it meets pandas 3; the plain integer and float columns
-            # handed over here convert exactly (the tool's Spark test compares the numbers).
-            warnings.filterwarnings("ignore", "PySpark does not yet fully", FutureWarning)
-            bar.start("train ALS")
-            clock = time.perf_counter()
-            model = _fit(spark, rows, settings, seed=seed, blocks=ran["als_blocks"])
-            seconds["fit"] = time.perf_counter() - clock
-            bar.start("top k per user")
-            clock = time.perf_counter()
-            recs = _top_k(spark, model, warm, k)
-            seconds["recommend"] = time.perf_counter() - clock
+        bar.start("train ALS")
+        clock = time.perf_counter()
+        model = _fit(spark, rows, settings, seed=seed, blocks=ran["als_blocks"])
+        seconds["fit"] = time.perf_counter() - clock
+        bar.start("top k per user")
+        clock = time.perf_counter()
+        recs = _top_k(spark, model, warm, k)
+        seconds["recommend"] = time.perf_counter() - clock
     finally:
         spark.stop()
     return recs, ran
@@ -374,16 +385,17 @@ def run_spark_als(config: Config, settings: ALSSettings) -> dict[str, Any]:
         rows = training_rows(dataset, settings.feedback)
         seconds["read"] = time.perf_counter() - clock
 
-        recs, ran = _spark_lists(
-            rows,
-            warm,
-            k,
-            settings,
-            name=f"{config.root.name} ALS",
-            seed=config.seed,
-            bar=bar,
-            seconds=seconds,
-        )
+        with _pandas_3_accepted():
+            recs, ran = _spark_lists(
+                rows,
+                warm,
+                k,
+                settings,
+                name=f"{config.root.name} ALS",
+                seed=config.seed,
+                bar=bar,
+                seconds=seconds,
+            )
 
         bar.start("score")
         clock = time.perf_counter()

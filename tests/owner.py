@@ -78,14 +78,18 @@ class OwnedProject:
         return self.run("make", *targets, timeout=timeout)
 
 
-def set_up_as_owner(project: Path, *, resolution: str = "highest") -> OwnedProject:
+def set_up_as_owner(
+    project: Path, *, resolution: str = "highest", extras: str = ""
+) -> OwnedProject:
     """Run the project's ``make setup`` in a fresh environment and return it, timed.
 
     ``resolution="lowest-direct"`` installs the lowest versions ``pyproject.toml`` allows for
-    each direct dependency, which is how the declared minimums are proven to work.
+    each direct dependency, which is how the declared minimums are proven to work. ``extras``
+    names optional extras the README's set-up installs with them (``make setup EXTRAS=...``).
     """
     start = time.perf_counter()
-    _run(project, ["make", "setup", f"RESOLUTION={resolution}"], timeout=1800)
+    options = [f"RESOLUTION={resolution}", *([f"EXTRAS={extras}"] if extras else [])]
+    _run(project, ["make", "setup", *options], timeout=1800)
     owned = OwnedProject(project, time.perf_counter() - start)
     if not owned.python.is_file():
         pytest.fail(f"`make setup` did not create {owned.python}")

@@ -13,6 +13,10 @@ UV ?= $(shell command -v uv 2>/dev/null)
 BASE_PYTHON ?=
 # highest, or lowest-direct to try the lowest versions pyproject.toml allows (needs uv).
 RESOLUTION ?= highest
+# Optional extras installed beside the dev tools, comma-separated: `make setup EXTRAS=spark`.
+EXTRAS ?=
+comma := ,
+INSTALL_SPEC = '.[dev$(if $(EXTRAS),$(comma)$(EXTRAS))]'
 
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(VENV)/bin/python
@@ -23,7 +27,7 @@ endif
 
 define create_environment
 	$(if $(UV),$(UV) venv --quiet --allow-existing $(if $(BASE_PYTHON),--python $(BASE_PYTHON)) $(VENV),$(or $(BASE_PYTHON),python3) -m venv $(VENV))
-	$(if $(UV),$(UV) pip install --quiet --python $(VENV)/bin/python --resolution $(RESOLUTION) -e '.[dev]',$(if $(filter highest,$(RESOLUTION)),$(VENV)/bin/python -m pip install --quiet -e '.[dev]',$(error RESOLUTION=$(RESOLUTION) needs uv: pip install uv)))
+	$(if $(UV),$(UV) pip install --quiet --python $(VENV)/bin/python --resolution $(RESOLUTION) -e $(INSTALL_SPEC),$(if $(filter highest,$(RESOLUTION)),$(VENV)/bin/python -m pip install --quiet -e $(INSTALL_SPEC),$(error RESOLUTION=$(RESOLUTION) needs uv: pip install uv)))
 	@touch $(VENV)/.installed
 	@echo "Environment ready: $(VENV) (make targets use it; or: . $(VENV)/bin/activate)"
 endef

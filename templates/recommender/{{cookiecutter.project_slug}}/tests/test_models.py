@@ -271,7 +271,7 @@ def test_lists_do_not_depend_on_the_batch_size(name: str) -> None:
 
 
 def test_ease_memory_is_items_squared_times_float32_times_its_copies() -> None:
-    assert ease_bytes(20_000) == 20_000**2 * 4 * 2
+    assert ease_bytes(20_000) == 20_000**2 * 4 * 3
     assert ease_items_within(ease_bytes(5_000)) == 5_000
     assert ease_items_within(ease_bytes(5_000) - 1) == 4_999
 
@@ -336,3 +336,31 @@ def test_ease_refuses_a_catalogue_over_its_budget_when_told_to() -> None:
     assert "\n" not in message
     assert "models.ease.max_memory_gib" in message
     assert "30 x 30 item matrix" in message
+
+
+def test_narrowing_item_knn_keeps_the_same_neighbours_as_fitting_with_fewer() -> None:
+    # Weighted interactions: cosine similarities without ties, so the top sets are unique.
+    rng = np.random.default_rng(8)
+    train = sparse.csr_matrix(rng.random((60, 30)) * (rng.random((60, 30)) < 0.3))
+    wide = ItemKNNRecommender(neighbours=12).fit(train, None)
+
+    for neighbours in (1, 4, 12):
+        narrow = wide.narrowed(neighbours)
+        direct = ItemKNNRecommender(neighbours=neighbours).fit(train, None)
+        assert narrow.neighbours == neighbours
+        assert (narrow.similarity_ != direct.similarity_).nnz == 0
+        assert (narrow.recommend(train, K) == direct.recommend(train, K)).all()
+
+
+def test_ease_from_a_shared_gram_matrix_equals_fitting_each_penalty() -> None:
+    train = _popular_first()
+    shared = EASERecommender(max_memory_gib=ease_bytes(12) / 2**30).gram(train)
+    before = shared.matrix.copy()
+
+    for l2 in (1.0, 30.0):
+        budget = ease_bytes(12) / 2**30
+        direct = EASERecommender(l2=l2, max_memory_gib=budget).fit(train, None)
+        tuned = EASERecommender(l2=l2, max_memory_gib=budget).fit_gram(shared, copy=True)
+        assert np.array_equal(tuned.weights_, direct.weights_)
+        assert tuned.restriction() == direct.restriction()
+    assert np.array_equal(shared.matrix, before)

@@ -314,8 +314,9 @@ class ItemKNNConfig(StrictModel):
 class EASEConfig(StrictModel):
     """L2 penalty of the closed-form solution, picked on validation, and its memory budget.
 
-    The item-item matrix takes ``items² x 4 bytes x 2`` (float32, the matrix and one working
-    copy): 3.0 GiB at 20,000 items, and its inverse grows with the cube of the items.
+    Its item-item matrices take ``items² x 4 bytes x 3`` (float32: the Gram matrix, the copy
+    being inverted and the best candidate's weights): 4.5 GiB at 20,000 items, with an
+    inverse whose time grows with the cube of the items.
     """
 
     l2: Annotated[Grid, Field(strict=False)] = (25.0, 100.0, 250.0, 500.0, 1000.0, 2500.0)
@@ -331,7 +332,7 @@ class EASEConfig(StrictModel):
 class ALSConfig(StrictModel):
     """Latent factors of implicit ALS, picked on validation, and its fixed settings."""
 
-    factors: Annotated[tuple[int, ...], Field(strict=False)] = (32, 64, 128)
+    factors: Annotated[tuple[int, ...], Field(strict=False)] = (32, 64)
     regularization: Annotated[float, Field(ge=0, strict=False)] = 0.05
     alpha: Annotated[float, Field(gt=0, strict=False)] = 2.0
     iterations: Annotated[int, Field(ge=1)] = 15

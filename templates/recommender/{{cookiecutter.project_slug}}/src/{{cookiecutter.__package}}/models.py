@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -20,13 +21,14 @@ from scipy import linalg, sparse
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.__package }}.modelfile import ModelFileError, dump_model, load_model_file
-from {{ cookiecutter.__package }}.progress import interactive
+from {{ cookiecutter.__package }}.progress import interactive, track
 
 __all__ = [
     "ALSRecommender",
     "EASE_COPIES",
     "MODEL_CLASSES",
     "ContentRecommender",
+    "EASEGram",
     "EASERecommender",
     "EASETooLargeError",
     "HYPERPARAMETERS",
@@ -179,13 +181,21 @@ class ItemKNNRecommender(Recommender):
         self.n_items_ = n_items
         norms = np.sqrt(_item_counts(train))
         norms[norms == 0] = 1.0
-        normalised = sparse.csc_matrix(train @ sparse.diags(1.0 / norms), dtype=np.float32)
+        normalised = sparse.csr_matrix(train @ sparse.diags(1.0 / norms), dtype=np.float32)
+        # Both operands CSR: a CSC right-hand side is converted to CSR again in every block,
+        # which at ten million interactions cost more than the products themselves.
+        by_item = sparse.csr_matrix(normalised.T)
         k = min(self.neighbours, max(1, n_items - 1))
         rows, cols, values = [], [], []
         block = max(1, 4_000_000 // max(1, n_items))
-        for start in range(0, n_items, block):
+        for start in track(
+            range(0, n_items, block),
+            description="item-kNN similarities",
+            total=-(-n_items // block),
+            unit="block",
+        ):
             stop = min(n_items, start + block)
-            similarity = (normalised[:, start:stop].T @ normalised).toarray()
+            similarity = (by_item[start:stop] @ normalised).toarray()
             similarity[np.arange(stop - start), np.arange(start, stop)] = 0.0
             top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
             rows.append(np.repeat(np.arange(start, stop), k))
@@ -200,15 +210,37 @@ class ItemKNNRecommender(Recommender):
         self.similarity_ = matrix
         return self
 
+    def narrowed(self, neighbours: int) -> ItemKNNRecommender:
+        """Return this fitted model keeping only each item's ``neighbours`` most similar items.
+
+        The same neighbours as fitting with ``neighbours`` (up to ties at the cut), without
+        computing the similarities again: validation fits the widest candidate once and
+        narrows it for the others.
+        """
+        similarity = self.similarity_
+        row = np.repeat(np.arange(similarity.shape[0]), np.diff(similarity.indptr))
+        order = np.lexsort((-similarity.data, row))
+        rank = np.arange(order.size) - similarity.indptr[row[order]]
+        keep = order[rank < neighbours]
+        narrow = ItemKNNRecommender(neighbours=neighbours)
+        narrow.n_items_ = self.n_items_
+        narrow.similarity_ = sparse.csr_matrix(
+            (similarity.data[keep], (row[keep], similarity.indices[keep])),
+            shape=similarity.shape,
+            dtype=np.float32,
+        )
+        return narrow
+
     def score(self, history: sparse.csr_matrix) -> Scores:
         """Sum, for each candidate, its similarity to the items in the history."""
         return np.asarray((history @ self.similarity_.T).toarray(), dtype=np.float32)
 
 
-#: Dense ``n_items x n_items`` float32 matrices the EASE fit holds at its peak: the Gram
-#: matrix, factorised and inverted in place by LAPACK, and the block of it being filled or
-#: saved (skops writes the weights through an in-memory copy).
-EASE_COPIES = 2
+#: Dense ``n_items x n_items`` float32 matrices EASE holds at its peak, in validation: the
+#: Gram matrix every candidate penalty shares, the copy being inverted in place by LAPACK,
+#: and the weights of the best candidate so far (saving goes through one more copy, with
+#: the Gram matrix gone).
+EASE_COPIES = 3
 _FLOAT32_BYTES = 4
 # Items per block when the dense Gram matrix is filled from sparse products: bounds the
 # sparse intermediate to about this many cells, whatever the catalogue.
@@ -225,6 +257,16 @@ def ease_items_within(budget_bytes: float) -> int:
     return math.isqrt(int(budget_bytes // (_FLOAT32_BYTES * EASE_COPIES)))
 
 
+@dataclass(frozen=True)
+class EASEGram:
+    """The kept items (None: all), their dense Gram matrix, and every item's training count."""
+
+    items: npt.NDArray[np.int64] | None
+    matrix: npt.NDArray[np.float32]
+    counts: npt.NDArray[np.float64]
+    n_items: int
+
+
 class EASETooLargeError(ValueError):
     """EASE's item-item matrix would not fit its memory budget, and restricting is refused."""
 
@@ -239,10 +281,11 @@ def _dense_gram(train: sparse.csc_matrix) -> npt.NDArray[np.float32]:
     n_items = train.shape[1]
     gram = np.empty((n_items, n_items), dtype=np.float32)
     block = max(1, _GRAM_BLOCK_CELLS // max(1, n_items))
-    transposed = sparse.csr_matrix(train.T)
+    # Both operands CSR, so no block converts the right-hand side again.
+    by_item, by_user = sparse.csr_matrix(train.T), sparse.csr_matrix(train)
     for start in range(0, n_items, block):
         stop = min(n_items, start + block)
-        gram[start:stop] = (transposed[start:stop] @ train).toarray()
+        gram[start:stop] = (by_item[start:stop] @ by_user).toarray()
     return gram
 
 
@@ -314,19 +357,37 @@ class EASERecommender(Recommender):
         popular = np.argsort(-_item_counts(train), kind="stable")[:fits]
         return np.sort(popular)
 
+    def gram(self, train: sparse.csr_matrix) -> EASEGram:
+        """Return what every L2 penalty shares: the kept items and their Gram matrix.
+
+        Validation computes it once and fits each candidate penalty from it
+        (``fit_gram(gram, copy=True)``): at ten million interactions the Gram matrix costs as
+        much as an inverse. Raises ``EASETooLargeError`` as ``fit`` does.
+        """
+        items = self._catalogue(train)
+        counts = _item_counts(train)
+        kept = sparse.csr_matrix(train if items is None else train[:, items], dtype=np.float32)
+        return EASEGram(items, _dense_gram(kept), counts, train.shape[1])
+
     def fit(self, train: sparse.csr_matrix, features: sparse.csr_matrix | None) -> Self:
         """Set ``B = I - P diagMat(1 / diag(P))``, ``P = (X'X + l2 I)^-1``; zero diagonal.
 
         float32 throughout: the weights are sums of a few thousand products of counts, far
         from float32's 7 significant digits mattering for a ranking.
+
+        Raises:
+            EASETooLargeError: the catalogue is over the budget and restricting is refused.
+
         """
-        self.n_items_ = train.shape[1]
-        items = self._catalogue(train)
-        counts = _item_counts(train)
-        kept = sparse.csc_matrix(train if items is None else train[:, items], dtype=np.float32)
-        gram = _dense_gram(kept)
-        gram[np.diag_indices_from(gram)] += np.float32(self.l2)
-        weights = _invert_in_place(gram)
+        return self.fit_gram(self.gram(train), copy=False)
+
+    def fit_gram(self, gram: EASEGram, *, copy: bool) -> Self:
+        """Fit from a Gram matrix made by ``gram``; ``copy=False`` inverts it in its memory."""
+        self.n_items_ = gram.n_items
+        items, counts = gram.items, gram.counts
+        matrix = gram.matrix.copy() if copy else gram.matrix
+        matrix[np.diag_indices_from(matrix)] += np.float32(self.l2)
+        weights = _invert_in_place(matrix)
         weights /= -np.diag(weights)
         weights[np.diag_indices_from(weights)] = 0.0
         self.weights_ = weights

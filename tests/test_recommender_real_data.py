@@ -26,8 +26,8 @@ from tests.test_recommender_claims import assert_claims_agree
 
 pytestmark = pytest.mark.slow
 
-MODELS = ("random", "popularity", "item_knn", "ease", "content")
-PERSONALISED = ("item_knn", "ease", "content")
+MODELS = ("random", "popularity", "item_knn", "ease", "als", "content")
+PERSONALISED = ("item_knn", "ease", "als", "content")
 K = 10
 METRIC_HEADERS = (
     f"NDCG@{K}",

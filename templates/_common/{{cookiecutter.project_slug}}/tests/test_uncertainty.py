@@ -14,6 +14,7 @@ from {{cookiecutter.__package}}.uncertainty import (
     Interval,
     bootstrap_mean,
     bootstrap_metric,
+    paired_differences,
     paired_means,
     paired_metric,
 )
@@ -314,3 +315,37 @@ def test_difference_to_dict_is_json_ready() -> None:
 
     assert data["n"] == 3 and isinstance(data["conclusive"], bool)
     assert set(data) >= {"estimate", "low", "high", "share_at_or_below_zero", "units_to_settle"}
+
+
+def test_paired_differences_equal_paired_means_for_every_pair() -> None:
+    rng = np.random.default_rng(4)
+    base = rng.random(700)
+    values = {
+        "a": base,
+        "b": base + rng.normal(0.02, 0.05, 700),
+        "c": rng.random(700),
+    }
+
+    every = paired_differences(values, n_resamples=300, confidence=0.9, seed=11)
+
+    assert sorted(every) == ["a", "b", "c"]
+    for first in values:
+        assert sorted(every[first]) == sorted(set(values) - {first})
+        for second, difference in every[first].items():
+            one = paired_means(
+                values[first], values[second], n_resamples=300, confidence=0.9, seed=11
+            ).difference
+            assert difference == one
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"a": [1.0, 2.0], "b": [1.0]}, "one shape"),
+        ({"a": [], "b": []}, "zero values"),
+        ({"a": [1.0, math.nan], "b": [1.0, 2.0]}, "NaN"),
+    ],
+)
+def test_paired_differences_reject_bad_input(values: dict[str, list[float]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        paired_differences(values)

@@ -16,11 +16,15 @@ from {{ cookiecutter.__package }}.config import MODEL_NAMES
 from {{ cookiecutter.__package }}.modelfile import ModelFileError, types_needing_trust
 from {{ cookiecutter.__package }}.models import (
     TRUSTED_TYPES,
+    ALSRecommender,
     EASERecommender,
+    EASETooLargeError,
     ItemKNNRecommender,
     PopularityRecommender,
     Recommender,
     build_model,
+    ease_bytes,
+    ease_items_within,
     load_model,
     save_model,
 )
@@ -45,7 +49,7 @@ def features(items: int = 30) -> sparse.csr_matrix:
 
 
 #: A hyperparameter value for each tunable model (validation chooses them in the pipeline).
-VALUES = {"item_knn": 10.0, "ease": 10.0, "content": 0.3}
+VALUES = {"item_knn": 10.0, "ease": 10.0, "als": 4.0, "content": 0.3}
 
 
 def fitted(name: str) -> Recommender:
@@ -204,7 +208,14 @@ def test_popularity_ranks_by_count() -> None:
     assert recs.tolist() == [[0, 1, 2]]
 
 
-@pytest.mark.parametrize("model", [EASERecommender(l2=1.0), ItemKNNRecommender(neighbours=3)])
+@pytest.mark.parametrize(
+    "model",
+    [
+        EASERecommender(l2=1.0),
+        ItemKNNRecommender(neighbours=3),
+        ALSRecommender(factors=2, regularization=0.01, iterations=10),
+    ],
+)
 def test_collaborative_models_recommend_what_co_occurs(model: Recommender) -> None:
     # Items 0 and 1 always go together, as do 2 and 3.
     train = sparse.csr_matrix(
@@ -246,3 +257,110 @@ def test_a_hyperparameter_is_given_exactly_to_the_models_that_have_one(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         build_model(name, seed=0, value=value)
+
+
+@pytest.mark.parametrize("name", ["popularity", "item_knn", "ease", "als", "content"])
+def test_lists_do_not_depend_on_the_batch_size(name: str) -> None:
+    model = fitted(name)
+    history = interactions(seed=6)
+
+    whole = model.recommend(history, K, batch_users=history.shape[0])
+
+    for batch in (1, 7, 25):
+        assert (model.recommend(history, K, batch_users=batch) == whole).all()
+
+
+def test_ease_memory_is_items_squared_times_float32_times_its_copies() -> None:
+    assert ease_bytes(20_000) == 20_000**2 * 4 * 3
+    assert ease_items_within(ease_bytes(5_000)) == 5_000
+    assert ease_items_within(ease_bytes(5_000) - 1) == 4_999
+
+
+def _popular_first(users: int = 80, items: int = 30) -> sparse.csr_matrix:
+    # Item i is chosen with probability falling with i: the first items are the popular ones.
+    rng = np.random.default_rng(7)
+    chance = np.linspace(0.6, 0.05, items)
+    return sparse.csr_matrix((rng.random((users, items)) < chance).astype(np.float32))
+
+
+def test_ease_over_its_budget_keeps_the_most_popular_items_that_fit() -> None:
+    train = _popular_first()
+    budget = ease_bytes(10) / 2**30  # room for 10 of the 30 items
+    model = EASERecommender(l2=5.0, max_memory_gib=budget).fit(train, None)
+
+    kept = model.restriction()
+    counts = np.asarray(train.sum(axis=0)).ravel()
+    popular = np.argsort(-counts, kind="stable")[:10]
+    assert kept == {
+        "items": 10,
+        "of": 30,
+        "interactions": pytest.approx(counts[popular].sum() / counts.sum()),
+    }
+    recs = model.recommend(sparse.csr_matrix((4, 30), dtype=np.float32), 12)
+    # Every kept item comes first; then the others, most popular first.
+    assert set(recs[:, :10].ravel()) == set(popular.tolist())
+    assert recs[:, 10:].tolist() == [np.argsort(-counts, kind="stable")[10:12].tolist()] * 4
+    # Within the kept items it is the same model as EASE fitted on them alone.
+    alone = EASERecommender(l2=5.0).fit(sparse.csr_matrix(train[:, np.sort(popular)]), None)
+    assert np.allclose(model.weights_, alone.weights_, atol=1e-5)
+
+
+def test_ease_within_its_budget_ranks_every_item() -> None:
+    model = EASERecommender(l2=5.0, max_memory_gib=1.0).fit(_popular_first(), None)
+
+    assert model.restriction() is None
+    assert model.weights_.shape == (30, 30)
+    assert model.weights_.dtype == np.float32
+
+
+def test_ease_weights_match_the_textbook_float64_inverse() -> None:
+    train = _popular_first()
+    gram = (train.T @ train).toarray().astype(np.float64) + 5.0 * np.eye(30)
+    precision = np.linalg.inv(gram)
+    expected = precision / -np.diag(precision)
+    np.fill_diagonal(expected, 0.0)
+
+    model = EASERecommender(l2=5.0).fit(train, None)
+
+    assert np.allclose(model.weights_, expected, atol=1e-5)
+
+
+def test_ease_refuses_a_catalogue_over_its_budget_when_told_to() -> None:
+    budget = ease_bytes(10) / 2**30
+    model = EASERecommender(l2=5.0, max_memory_gib=budget, on_too_large="refuse")
+
+    with pytest.raises(EASETooLargeError) as raised:
+        model.fit(_popular_first(), None)
+
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "models.ease.max_memory_gib" in message
+    assert "30 x 30 item matrix" in message
+
+
+def test_narrowing_item_knn_keeps_the_same_neighbours_as_fitting_with_fewer() -> None:
+    # Weighted interactions: cosine similarities without ties, so the top sets are unique.
+    rng = np.random.default_rng(8)
+    train = sparse.csr_matrix(rng.random((60, 30)) * (rng.random((60, 30)) < 0.3))
+    wide = ItemKNNRecommender(neighbours=12).fit(train, None)
+
+    for neighbours in (1, 4, 12):
+        narrow = wide.narrowed(neighbours)
+        direct = ItemKNNRecommender(neighbours=neighbours).fit(train, None)
+        assert narrow.neighbours == neighbours
+        assert (narrow.similarity_ != direct.similarity_).nnz == 0
+        assert (narrow.recommend(train, K) == direct.recommend(train, K)).all()
+
+
+def test_ease_from_a_shared_gram_matrix_equals_fitting_each_penalty() -> None:
+    train = _popular_first()
+    shared = EASERecommender(max_memory_gib=ease_bytes(12) / 2**30).gram(train)
+    before = shared.matrix.copy()
+
+    for l2 in (1.0, 30.0):
+        budget = ease_bytes(12) / 2**30
+        direct = EASERecommender(l2=l2, max_memory_gib=budget).fit(train, None)
+        tuned = EASERecommender(l2=l2, max_memory_gib=budget).fit_gram(shared, copy=True)
+        assert np.array_equal(tuned.weights_, direct.weights_)
+        assert tuned.restriction() == direct.restriction()
+    assert np.array_equal(shared.matrix, before)

@@ -15,6 +15,7 @@ from {{ cookiecutter.__package }}.charts import FIGURES
 from {{ cookiecutter.__package }}.config import MODEL_NAMES, load_config
 from {{ cookiecutter.__package }}.markers import find_blocks, replace_block
 from {{ cookiecutter.__package }}.metrics import ACCURACY_METRICS
+from {{ cookiecutter.__package }}.models import ease_bytes
 from {{ cookiecutter.__package }}.provenance import PROVENANCE_FILE, stale_inputs
 from {{ cookiecutter.__package }}.recommend import recommend_for
 from {{ cookiecutter.__package }}.report import DOCUMENT_BLOCKS, render_blocks, report
@@ -54,7 +55,7 @@ def test_personalised_models_beat_random(pipeline_run: PipelineRun) -> None:
     models = pipeline_run.metrics["models"]
     floor = models["random"]["accuracy"]["ndcg"]["estimate"]
 
-    for name in ("item_knn", "ease", "content"):
+    for name in ("item_knn", "ease", "als", "content"):
         assert models[name]["accuracy"]["ndcg"]["estimate"] > floor, name
 
 
@@ -292,3 +293,50 @@ def test_an_unknown_user_with_no_history_gets_the_most_popular_and_is_told(
     assert result.model == "popularity"
     assert "no things were given: the most popular things" in result.note
     assert [item for item, _ in result.items] == pipeline_run.metrics["examples"]["items"]
+
+
+def test_ease_over_its_memory_budget_keeps_the_popular_items_and_the_report_says_so(
+    tmp_path: Path, small_sample: Path
+) -> None:
+    budget = ease_bytes(8) / 2**30  # room for the 8 most popular items' matrix
+    overrides = {"models": {"enabled": ["random", "popularity", "ease"], "ease": {"l2": 10.0}}}
+    overrides["models"]["ease"]["max_memory_gib"] = budget
+    config = load_config(write_config(tmp_path, overrides, data_dir=small_sample))
+
+    metrics = run_pipeline(config)
+
+    kept = metrics["models"]["ease"]["restriction"]
+    assert kept["items"] == 8
+    assert kept["of"] == metrics["dataset"]["items"]
+    assert 0 < kept["interactions"] < 1
+    assert metrics["models"]["popularity"]["restriction"] is None
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    sentence = (
+        f"ease ranks only the 8 most popular of the {kept['of']:,} {config.names.items} "
+        f"({8 / kept['of']:.0%} of them, holding {kept['interactions']:.0%} of the training "
+        "interactions)"
+    )
+    assert sentence in _block(readme, "data")
+    assert "models.ease.max_memory_gib" in _block(readme, "data")
+
+
+def test_ease_told_to_refuse_a_catalogue_over_its_budget_stops_with_one_line(
+    tmp_path: Path, small_sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overrides = {
+        "models": {
+            "enabled": ["random", "ease"],
+            "ease": {"l2": 10.0, "max_memory_gib": ease_bytes(8) / 2**30, "on_too_large": "refuse"},
+        }
+    }
+    config = write_config(tmp_path, overrides, data_dir=small_sample)
+
+    assert main(["--config", str(config), "prepare"]) == 0
+    code = main(["--config", str(config), "train"])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: EASE needs ")
+    assert "models.ease.max_memory_gib" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "models" / "training.json").exists()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "Interval",
     "bootstrap_mean",
     "bootstrap_metric",
+    "paired_differences",
     "paired_means",
     "paired_metric",
 ]
@@ -383,6 +384,58 @@ def paired_means(
         second=_percentile_interval(float(b.mean()), means[1], confidence),
         difference=_difference(float(a.mean() - b.mean()), means[0] - means[1], confidence, n_rows),
     )
+
+
+def paired_differences(
+    values: Mapping[str, npt.ArrayLike],
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, dict[str, Difference]]:
+    """Compare every ordered pair of systems measured on the same units, from one set of draws.
+
+    ``values[name][i]`` is unit ``i``'s value under system ``name`` (user ``i``'s NDCG under a
+    model). ``result[a][b]`` equals ``paired_means(values[a], values[b]).difference`` for the
+    same seed: the same resamples are drawn, and a resample's mean difference is the
+    difference of its means. Computing each system's resampled means once instead of once per
+    pair makes the ``s * (s - 1)`` comparisons of ``s`` systems cost ``s`` gathers, not
+    ``2 s (s - 1)``: at tens of thousands of users and seven models, seconds instead of minutes.
+
+    Raises ``ValueError`` as ``paired_means`` does (shapes, empty or non-finite values, options).
+    """
+    _check_options(n_resamples, confidence)
+    names = list(values)
+    data = [np.asarray(values[name], dtype=np.float64) for name in names]
+    shapes = {a.shape for a in data}
+    if len(shapes) > 1 or any(a.ndim != 1 for a in data):
+        raise ValueError(f"paired values need 1-D arrays of one shape, got {sorted(shapes)}")
+    if not data:
+        return {}
+    if data[0].size == 0:
+        raise ValueError("cannot compare the means of zero values")
+    if not all(np.isfinite(a).all() for a in data):
+        raise ValueError("values contain NaN or infinity: drop or fill them before comparing")
+
+    n_rows = data[0].size
+    rng = np.random.default_rng(seed)
+    means = np.empty((len(data), n_resamples))
+    chunk = max(1, _CHUNK_CELLS // n_rows)
+    for start in range(0, n_resamples, chunk):
+        stop = min(n_resamples, start + chunk)
+        rows = _draw_indices(rng, n_rows, stop - start)
+        for i, a in enumerate(data):
+            means[i, start:stop] = a[rows].mean(axis=1)
+    return {
+        first: {
+            second: _difference(
+                float(data[i].mean() - data[j].mean()), means[i] - means[j], confidence, n_rows
+            )
+            for j, second in enumerate(names)
+            if j != i
+        }
+        for i, first in enumerate(names)
+    }
 
 
 def paired_metric(

@@ -311,14 +311,14 @@ def _metadata_notes(
             f"{len(items) - len(unique):,} repeated {names.item} ids in the metadata were "
             "dropped, keeping the first."
         )
-    used = set(interactions["item_id"])
-    described = set(unique["item_id"])
-    if undescribed := len(used - described):
+    used = pd.Index(interactions["item_id"].unique())
+    described = pd.Index(unique["item_id"])
+    if undescribed := len(used.difference(described)):
         notes.append(
             f"{undescribed:,} {names.items} with interactions have no metadata row: the "
             "content model sees nothing of them."
         )
-    if unused := len(described - used):
+    if unused := len(described.difference(used)):
         notes.append(
             f"{unused:,} {names.items} in the metadata have no interactions: only the content "
             "model can recommend them."
@@ -486,11 +486,13 @@ class Dataset:
         cold_start_known: int,
     ) -> Dataset:
         """Build the indexes and matrices from interactions carrying ``split``'s columns."""
-        catalogue = set(interactions["item_id"])
+        # Unique values, never Python sets: iterating millions of (Arrow-backed) strings one
+        # at a time was most of the time this took.
+        catalogue = pd.Index(interactions["item_id"].unique())
         if items is not None:
-            catalogue |= set(items["item_id"])
-        item_index = pd.Index(sorted(catalogue))
-        user_index = pd.Index(sorted(set(interactions["user_id"])))
+            catalogue = catalogue.union(pd.Index(items["item_id"].unique()))
+        item_index = catalogue.sort_values()
+        user_index = pd.Index(interactions["user_id"].unique()).sort_values()
         item_ids = item_index.to_numpy(dtype=object)
         titles = item_ids.copy()
         if items is not None:

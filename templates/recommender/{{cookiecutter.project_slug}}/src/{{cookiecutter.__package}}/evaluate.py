@@ -30,6 +30,7 @@ from {{ cookiecutter.__package }}.metrics import (
 )
 from {{ cookiecutter.__package }}.models import Recommender, load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
+from {{ cookiecutter.__package }}.progress import track
 from {{ cookiecutter.__package }}.scoring import (
     Catalogue,
     GroupScores,
@@ -159,7 +160,7 @@ def evaluate(config: Config) -> dict[str, Any]:
 
     results: dict[str, Any] = {}
     scored: dict[str, dict[str, GroupScores]] = {}
-    for name in config.models.enabled:
+    for name in track(config.models.enabled, description="evaluate", unit="model"):
         model = load_model(config.models_dir / f"{name}.skops")
         known = score_group(model, warm, k=k, catalogue=catalogue)
         scored[name] = {"warm": known}
@@ -180,6 +181,8 @@ def evaluate(config: Config) -> dict[str, Any]:
             # With no item features the content model has only its popularity prior.
             "fallback": "popularity" if name == "content" and dataset.features is None else None,
             "hyperparameters": training["models"][name]["hyperparameters"],
+            # The part of the catalogue a model ranks, when its budget restricted it (EASE).
+            "restriction": training["models"][name].get("restriction"),
             "accuracy": _intervals(known, ACCURACY_METRICS, resampling),
             "cold_start": cold_result,
             "beyond_accuracy": beyond,

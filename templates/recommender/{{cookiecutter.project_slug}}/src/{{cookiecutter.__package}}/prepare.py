@@ -12,10 +12,13 @@ import pandas as pd
 
 from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.data import Dataset, Phase, load_raw
+from {{ cookiecutter.__package }}.progress import StageBar
 from {{ cookiecutter.__package }}.split import PERIODS, split_interactions
 
-__all__ = ["SAMPLE_INTERACTIONS", "load_dataset", "prepare"]
+__all__ = ["PREPARE_STAGES", "SAMPLE_INTERACTIONS", "load_dataset", "prepare"]
 
+#: What prepare does, in order: the names its progress bar shows.
+PREPARE_STAGES = ("read", "split", "write", "summarise")
 #: The bundled synthetic sample, relative to the project root (see data/sample/README.md).
 SAMPLE_INTERACTIONS = "data/sample/interactions.csv"
 
@@ -27,47 +30,56 @@ def prepare(config: Config) -> dict[str, object]:
     and whether the item metadata gives the content model anything to use: the report's data
     block says it all.
     """
-    loaded = load_raw(config)
-    items = loaded.items
-    split = split_interactions(loaded.interactions, config.split, config.seed)
-    out = config.processed_dir
-    out.mkdir(parents=True, exist_ok=True)
-    # Derived data is rebuilt by `make prepare`, never committed (MovieLens may not be
-    # redistributed, even split), whatever the project's own .gitignore says.
-    (out / ".gitignore").write_text("*\n", encoding="utf-8")
-    split.to_parquet(out / "interactions.parquet", index=False)
-    if items is not None:
-        items.to_parquet(out / "items.parquet", index=False)
-    else:
-        (out / "items.parquet").unlink(missing_ok=True)
-    dataset = _dataset(split, items, config)
-    per_user = split.groupby("user_id").size()
-    periods = split["period"].value_counts()
-    summary: dict[str, object] = {
-        "source": config.data.source,
-        "bundled_sample": _is_bundled_sample(config),
-        "reading": loaded.reading,
-        "notes": list(loaded.notes),
-        "strategy": config.split.strategy,
-        "test_fraction": config.split.test_fraction,
-        "validation_fraction": config.split.validation_fraction,
-        "min_user_interactions": config.split.min_user_interactions,
-        "cold_start_known": config.split.cold_start_known,
-        "users": int(split["user_id"].nunique()),
-        "items": int(dataset.item_ids.size),
-        "interactions": len(split),
-        "has_metadata": items is not None,
-        "content_features": 0 if dataset.features is None else int(dataset.features.shape[1]),
-        "periods": {name: int(periods.get(name, 0)) for name in PERIODS},
-        "cuts": _cuts(split) if config.split.strategy == "global" else None,
-        "withheld_users": int(split.loc[split["withheld"], "user_id"].nunique()),
-        "phases": {name: _phase_summary(dataset.phase(name)) for name in ("validation", "test")},
-        "users_too_short_to_evaluate": int((per_user < config.split.min_user_interactions).sum()),
-        "density": len(split) / max(1, split["user_id"].nunique() * split["item_id"].nunique()),
-        "first_timestamp": int(split["timestamp"].min()),
-        "last_timestamp": int(split["timestamp"].max()),
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with StageBar(list(PREPARE_STAGES), "prepare") as bar:
+        bar.start("read")
+        loaded = load_raw(config)
+        items = loaded.items
+        bar.start("split")
+        split = split_interactions(loaded.interactions, config.split, config.seed)
+        bar.start("write")
+        out = config.processed_dir
+        out.mkdir(parents=True, exist_ok=True)
+        # Derived data is rebuilt by `make prepare`, never committed (MovieLens may not be
+        # redistributed, even split), whatever the project's own .gitignore says.
+        (out / ".gitignore").write_text("*\n", encoding="utf-8")
+        split.to_parquet(out / "interactions.parquet", index=False)
+        if items is not None:
+            items.to_parquet(out / "items.parquet", index=False)
+        else:
+            (out / "items.parquet").unlink(missing_ok=True)
+        bar.start("summarise")
+        dataset = _dataset(split, items, config)
+        per_user = split.groupby("user_id").size()
+        periods = split["period"].value_counts()
+        summary: dict[str, object] = {
+            "source": config.data.source,
+            "bundled_sample": _is_bundled_sample(config),
+            "reading": loaded.reading,
+            "notes": list(loaded.notes),
+            "strategy": config.split.strategy,
+            "test_fraction": config.split.test_fraction,
+            "validation_fraction": config.split.validation_fraction,
+            "min_user_interactions": config.split.min_user_interactions,
+            "cold_start_known": config.split.cold_start_known,
+            "users": int(split["user_id"].nunique()),
+            "items": int(dataset.item_ids.size),
+            "interactions": len(split),
+            "has_metadata": items is not None,
+            "content_features": 0 if dataset.features is None else int(dataset.features.shape[1]),
+            "periods": {name: int(periods.get(name, 0)) for name in PERIODS},
+            "cuts": _cuts(split) if config.split.strategy == "global" else None,
+            "withheld_users": int(split.loc[split["withheld"], "user_id"].nunique()),
+            "phases": {
+                name: _phase_summary(dataset.phase(name)) for name in ("validation", "test")
+            },
+            "users_too_short_to_evaluate": int(
+                (per_user < config.split.min_user_interactions).sum()
+            ),
+            "density": len(split) / max(1, split["user_id"].nunique() * split["item_id"].nunique()),
+            "first_timestamp": int(split["timestamp"].min()),
+            "last_timestamp": int(split["timestamp"].max()),
+        }
+        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
 

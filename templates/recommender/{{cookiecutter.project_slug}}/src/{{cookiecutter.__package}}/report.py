@@ -447,8 +447,27 @@ def _data_block(metrics: Metrics, names: Names) -> str:
     )
     lines.append(f"- **Item metadata:** {_metadata(data, names)}")
     lines.extend(f"- {note}" for note in data["notes"])
+    lines.extend(f"- {note}" for note in _restriction_notes(metrics, names))
     lines.append(_split_line(data, names))
     return "\n".join(lines)
+
+
+def _restriction_notes(metrics: Metrics, names: Names) -> list[str]:
+    """Say, for each model that ranks only part of the catalogue, which part and why."""
+    notes = []
+    for model, result in metrics["models"].items():
+        kept = result.get("restriction")
+        if kept is None:
+            continue
+        notes.append(
+            f"{model} ranks only the {kept['items']:,} most popular of the {kept['of']:,} "
+            f"{names.items} ({kept['items'] / kept['of']:.0%} of them, holding "
+            f"{kept['interactions']:.0%} of the training interactions): its item-item matrix "
+            "for all of them would not fit models.ease.max_memory_gib. The others come "
+            f"after them in its lists, by popularity alone: its coverage and long-tail share "
+            "show what that costs."
+        )
+    return notes
 
 
 def _glance(metrics: Metrics, names: Names, hero: Path | None, root: Path) -> str:

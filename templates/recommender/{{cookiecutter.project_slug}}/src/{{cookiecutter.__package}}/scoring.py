@@ -26,6 +26,7 @@ from {{ cookiecutter.__package }}.metrics import (
 from {{ cookiecutter.__package }}.models import Recommender
 from {{ cookiecutter.__package }}.uncertainty import (
     bootstrap_mean,
+    paired_differences,
     paired_means,
     paired_metric,
 )
@@ -128,12 +129,18 @@ def score_group(
 def compare_all(
     values: Mapping[str, np.ndarray], resampling: Resampling
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every ordered pair of models' paired difference: ``result[a][b]`` is ``a - b``."""
+    """Every ordered pair of models' paired difference: ``result[a][b]`` is ``a - b``.
+
+    The same numbers as ``resampling.difference`` pair by pair, from one set of resamples
+    (``paired_differences``): each model's resampled means are computed once, not once per pair.
+    """
+    every = paired_differences(
+        values,
+        n_resamples=resampling.n_resamples,
+        confidence=resampling.confidence,
+        seed=resampling.seed,
+    )
     return {
-        first: {
-            second: resampling.difference(values[first], values[second])
-            for second in values
-            if second != first
-        }
-        for first in values
+        first: {second: difference.to_dict() for second, difference in pairs.items()}
+        for first, pairs in every.items()
     }

@@ -17,7 +17,8 @@ from typing import Any
 from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.models import HYPERPARAMETERS, build_model, save_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
-from {{ cookiecutter.__package }}.tuning import TRAINING_FILE, validate
+from {{ cookiecutter.__package }}.progress import track
+from {{ cookiecutter.__package }}.tuning import TRAINING_FILE, options, validate
 
 __all__ = ["train"]
 
@@ -34,9 +35,9 @@ def train(config: Config) -> dict[str, Any]:
     validation = validate(config, dataset)
     fit = dataset.phase("test").fit
     models: dict[str, dict[str, Any]] = {}
-    for name in config.models.enabled:
+    for name in track(config.models.enabled, description="fit for the test", unit="model"):
         value = validation.values[name]
-        model = build_model(name, seed=config.seed, value=value)
+        model = build_model(name, seed=config.seed, value=value, options=options(config, name))
         start = time.perf_counter()
         model.fit(fit, dataset.features)
         fit_seconds = time.perf_counter() - start
@@ -45,6 +46,7 @@ def train(config: Config) -> dict[str, Any]:
             "fit_seconds": fit_seconds,
             "size_bytes": size,
             "hyperparameters": {} if value is None else {HYPERPARAMETERS[name]: value},
+            "restriction": model.restriction(),
         }
     training = {"models": models, "validation": validation.record}
     path = config.models_dir / TRAINING_FILE

@@ -21,13 +21,21 @@ import numpy as np
 
 from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.data import Dataset, Phase
-from {{ cookiecutter.__package }}.models import HYPERPARAMETERS, build_model
+from {{ cookiecutter.__package }}.models import (
+    HYPERPARAMETERS,
+    EASERecommender,
+    ItemKNNRecommender,
+    Recommender,
+    build_model,
+)
+from {{ cookiecutter.__package }}.progress import track
 from {{ cookiecutter.__package }}.scoring import Catalogue, Resampling, score_group
 
 __all__ = [
     "TRAINING_FILE",
     "Validation",
     "candidates",
+    "options",
     "read_training",
     "served_models",
     "validate",
@@ -53,9 +61,23 @@ def candidates(config: Config, name: str) -> tuple[float | None, ...]:
     grids: dict[str, tuple[float, ...]] = {
         "item_knn": tuple(float(n) for n in models.item_knn.neighbours),
         "ease": models.ease.l2,
+        "als": tuple(float(n) for n in models.als.factors),
         "content": models.content.popularity_weight,
     }
     return grids.get(name, (None,))
+
+
+def options(config: Config, name: str) -> dict[str, Any]:
+    """Return a model's fixed settings from its config table (none for most models)."""
+    models = config.models
+    if name == "ease":
+        return {
+            "max_memory_gib": models.ease.max_memory_gib,
+            "on_too_large": models.ease.on_too_large,
+        }
+    if name == "als":
+        return models.als.model_dump(exclude={"factors"})
+    return {}
 
 
 def _tune(name: str, phase: Phase, catalogue: Catalogue, config: Config) -> dict[str, Any]:
@@ -63,9 +85,25 @@ def _tune(name: str, phase: Phase, catalogue: Catalogue, config: Config) -> dict
     k = config.evaluation.k
     grid = []
     best: tuple[float, float | None, Any] | None = None
-    for value in candidates(config, name):
-        model = build_model(name, seed=config.seed, value=value)
-        model.fit(phase.fit, catalogue.features)
+    grid_values = candidates(config, name)
+    # What every candidate shares is computed once, the costliest part of both at size:
+    # item-kNN's similarities (each candidate keeps a prefix of the widest one's neighbours)
+    # and EASE's Gram matrix (each penalty inverts its own copy).
+    widest = gram = None
+    if name == "item_knn":
+        widest = ItemKNNRecommender(neighbours=max(config.models.item_knn.neighbours))
+        widest.fit(phase.fit, catalogue.features)
+    elif name == "ease":
+        gram = EASERecommender(**options(config, name)).gram(phase.fit)
+    for value in track(grid_values, description=f"validate {name}", unit="fit"):
+        model: Recommender
+        if widest is not None and value is not None:
+            model = widest.narrowed(int(value))
+        elif gram is not None and value is not None:
+            model = EASERecommender(l2=value, **options(config, name)).fit_gram(gram, copy=True)
+        else:
+            model = build_model(name, seed=config.seed, value=value, options=options(config, name))
+            model.fit(phase.fit, catalogue.features)
         ndcg = score_group(model, phase.warm, k=k, catalogue=catalogue).per_user["ndcg"]
         grid.append({"value": value, "ndcg": float(ndcg.mean())})
         # Strictly better only: among equals the smallest candidate (the grid is sorted) wins.

@@ -26,10 +26,11 @@ from .calibration import Calibration, brier_comparison
 from .config import Config, parse_args
 from .costs import confusion_counts, expected_cost
 from .data import FeatureSchema, load_split, load_summary, prepare_features, subgroup_values
+from .intervals import resampled_values
 from .modelio import load_model
 from .policies import Bootstrap, Names, Pricing, ScoredCases, analyse_policies
 from .subgroups import subgroup_report
-from .uncertainty import bootstrap_metric
+from .uncertainty import interval_from_resamples
 
 __all__ = [
     "SCORE_METRICS",
@@ -80,25 +81,43 @@ def names(config: Config) -> Names:
 
 
 def _interval(
-    metric: Callable[[Any, Any], float], y: np.ndarray, values: np.ndarray, config: Config
+    name: str,
+    metric: Callable[[Any, Any], float],
+    y: np.ndarray,
+    values: np.ndarray,
+    resampled: np.ndarray,
+    confidence: float,
 ) -> dict[str, float] | None:
     try:
-        return bootstrap_metric(metric, y, values, **bootstrap_options(config).options()).to_dict()
+        return interval_from_resamples(metric(y, values), resampled, confidence).to_dict()
     except ValueError as err:
-        log.warning("no interval for %s: %s", getattr(metric, "__name__", metric), err)
+        log.warning("no interval for %s: %s", name, err)
         return None
 
 
 def metric_intervals(
     y: np.ndarray, scores: np.ndarray, threshold: float, config: Config
 ) -> dict[str, dict[str, float] | None]:
-    """Return each test metric as ``{estimate, low, high, confidence}`` (None if undefined)."""
+    """Return each test metric as ``{estimate, low, high, confidence}`` (None if undefined).
+
+    Every metric is computed on the same resampled test cases, all in one vectorised pass
+    (``intervals.py``), the resamples ``bootstrap_metric`` would draw for the same seed.
+    """
     flagged = scores >= threshold
-    results = {name: _interval(f, y, scores, config) for name, f in SCORE_METRICS.items()}
-    results.update(
-        {name: _interval(f, y, flagged, config) for name, f in THRESHOLD_METRICS.items()}
+    inputs = {name: (f, scores) for name, f in SCORE_METRICS.items()}
+    inputs.update({name: (f, flagged) for name, f in THRESHOLD_METRICS.items()})
+    options = bootstrap_options(config)
+    resampled = resampled_values(
+        y,
+        inputs,
+        n_resamples=options.n_resamples,
+        seed=options.seed,
+        description="test intervals",
     )
-    return results
+    return {
+        name: _interval(name, f, y, values, resampled[name], options.confidence)
+        for name, (f, values) in inputs.items()
+    }
 
 
 def reliability_bins(y: np.ndarray, scores: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
@@ -169,6 +188,7 @@ def evaluate(config: Config) -> dict[str, Any]:
             "min_group_size": config.evaluation.min_group_size,
         },
         "cross_validation": meta["cross_validation"],
+        "selection_sample": meta.get("selection_sample"),
         "validation": meta["validation"],
         "validation_comparisons": meta["validation_comparisons"],
         "test": {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from .data import FeatureSchema, load_split, load_summary, prepare_features, sub
 from .intervals import resampled_values
 from .modelio import load_model
 from .policies import Bootstrap, Names, Pricing, ScoredCases, analyse_policies
+from .progress import StageBar
 from .subgroups import subgroup_report
 from .uncertainty import interval_from_resamples
 
@@ -150,6 +152,49 @@ def calibration(
     return result
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """What every measurement of the test split reads."""
+
+    y: np.ndarray
+    raw: np.ndarray
+    scores: np.ndarray
+    threshold: float
+    groups: pd.DataFrame
+    validation: pd.DataFrame
+    meta: dict[str, Any]
+
+
+def _business(scored: _Scored, config: Config) -> dict[str, Any]:
+    return analyse_policies(
+        ScoredCases.of(scored.validation["label"], scored.validation["score"]),
+        ScoredCases.of(scored.y, scored.scores),
+        threshold=scored.threshold,
+        pricing=pricing(config),
+        names=names(config),
+        bootstrap=bootstrap_options(config),
+    )
+
+
+def _subgroups(scored: _Scored, config: Config) -> dict[str, Any]:
+    return subgroup_report(
+        scored.y,
+        scored.scores,
+        scored.threshold,
+        scored.groups,
+        min_size=config.evaluation.min_group_size,
+        bootstrap=bootstrap_options(config),
+    )
+
+
+_MEASURES: dict[str, Callable[[_Scored, Config], Any]] = {
+    "test intervals": lambda s, c: metric_intervals(s.y, s.scores, s.threshold, c),
+    "calibration": lambda s, c: calibration(s.y, s.raw, s.scores, s.meta, c),
+    "business": _business,
+    "subgroups": _subgroups,
+}
+
+
 def evaluate(config: Config) -> dict[str, Any]:
     """Score the test split once; write ``reports/metrics.json`` and the test scores."""
     model = load_model(config.paths.models)
@@ -166,6 +211,14 @@ def evaluate(config: Config) -> dict[str, Any]:
     options = bootstrap_options(config)
 
     groups = pd.DataFrame({c: subgroup_values(test, c) for c in config.subgroup_columns})
+    # The intervals are the slow part at size: one bar names the part running.
+    measured: dict[str, Any] = {}
+    with StageBar(list(_MEASURES), "evaluate") as bar:
+        for name, measure in _MEASURES.items():
+            bar.start(name)
+            measured[name] = measure(
+                _Scored(y, raw, scores, threshold, groups, validation, meta), config
+            )
     results: dict[str, Any] = {
         "model": {
             key: meta[key]
@@ -194,7 +247,7 @@ def evaluate(config: Config) -> dict[str, Any]:
         "test": {
             "rows": len(test),
             "positives": int(y.sum()),
-            "metrics": metric_intervals(y, scores, threshold, config),
+            "metrics": measured["test intervals"],
             "confusion_matrix": {
                 "tp": counts.tp,
                 "fp": counts.fp,
@@ -203,23 +256,9 @@ def evaluate(config: Config) -> dict[str, Any]:
             },
             "expected_cost": expected_cost(counts, config.costs.errors),
         },
-        "calibration": calibration(y, raw, scores, meta, config),
-        "business": analyse_policies(
-            ScoredCases.of(validation["label"], validation["score"]),
-            ScoredCases.of(y, scores),
-            threshold=threshold,
-            pricing=pricing(config),
-            names=names(config),
-            bootstrap=options,
-        ),
-        "subgroups": subgroup_report(
-            y,
-            scores,
-            threshold,
-            groups,
-            min_size=config.evaluation.min_group_size,
-            bootstrap=options,
-        ),
+        "calibration": measured["calibration"],
+        "business": measured["business"],
+        "subgroups": measured["subgroups"],
     }
     results["figures"] = summary.figure_captions(results)
     results["headline"] = summary.headline(results)

@@ -14,9 +14,13 @@ from {{cookiecutter.__package}}.uncertainty import (
     Interval,
     bootstrap_mean,
     bootstrap_metric,
+    comparison_from_resamples,
+    count_chunks,
+    interval_from_resamples,
     paired_differences,
     paired_means,
     paired_metric,
+    resample_counts,
 )
 
 
@@ -349,3 +353,50 @@ def test_paired_differences_equal_paired_means_for_every_pair() -> None:
 def test_paired_differences_reject_bad_input(values: dict[str, list[float]], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         paired_differences(values)
+
+
+def test_resample_counts_are_the_resamples_the_other_functions_draw() -> None:
+    # 50,000 rows make three chunks of resamples: the chunking must not change the draws.
+    rows, resamples = 50_000, 400
+    values = np.random.default_rng(3).normal(size=rows)
+    chunks = list(resample_counts(rows, resamples, seed=5))
+    assert len(chunks) == count_chunks(rows, resamples) > 1
+    counts = np.vstack([c for _, c in chunks])
+    assert [start for start, _ in chunks] == [0, *np.cumsum([len(c) for _, c in chunks])[:-1]]
+    assert counts.shape == (resamples, rows)
+    assert (counts.sum(axis=1) == rows).all()
+    means = counts @ values / rows
+    expected = bootstrap_mean(values, n_resamples=resamples, seed=5)
+    got = interval_from_resamples(float(values.mean()), means)
+    assert (got.low, got.high) == pytest.approx((expected.low, expected.high), abs=1e-12)
+
+
+def test_intervals_from_resamples_skip_a_few_undefined_and_refuse_many() -> None:
+    values = np.linspace(0, 1, 100)
+    few = values.copy()
+    few[:5] = np.nan
+    assert interval_from_resamples(0.5, few).low == pytest.approx(np.quantile(values[5:], 0.025))
+    many = values.copy()
+    many[:11] = np.nan
+    with pytest.raises(ValueError, match="undefined in 11 of 100 resamples"):
+        interval_from_resamples(0.5, many)
+    with pytest.raises(ValueError, match="undefined on the full data"):
+        interval_from_resamples(math.nan, values)
+
+
+def test_comparisons_from_resamples_equal_paired_means_for_the_same_seed() -> None:
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=300)
+    b = a + rng.normal(0.1, 0.5, size=300)
+    counts = np.vstack([c for _, c in resample_counts(300, 500, seed=2)])
+    got = comparison_from_resamples(
+        (float(a.mean()), float(b.mean())), counts @ a / 300, counts @ b / 300, n=300
+    )
+    expected = paired_means(a, b, n_resamples=500, seed=2)
+    assert got.difference.low == pytest.approx(expected.difference.low)
+    assert got.difference.high == pytest.approx(expected.difference.high)
+    assert got.difference.share_at_or_below_zero == expected.difference.share_at_or_below_zero
+    assert (got.first.low, got.first.high) == pytest.approx(
+        (expected.first.low, expected.first.high)
+    )
+    assert got.difference.n == 300

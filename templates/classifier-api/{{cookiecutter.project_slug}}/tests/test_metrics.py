@@ -1,3 +1,4 @@
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -7,6 +8,9 @@ from sklearn import metrics as sk
 
 from {{ cookiecutter.__package }} import (
     metrics,
+)
+from {{ cookiecutter.__package }}.uncertainty import (
+    resample_counts,
 )
 
 
@@ -57,3 +61,36 @@ def test_undefined_metrics_raise_so_the_bootstrap_skips_them(
 ) -> None:
     with pytest.raises(ValueError, match="needs|undefined"):
         metric(np.array(y), np.array(values))
+
+
+def _resampled_rows(counts: np.ndarray) -> list[np.ndarray]:
+    """Return each resample's row positions, the way bootstrap_metric would take them."""
+    return [np.repeat(np.arange(row.size), row.astype(int)) for row in counts]
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("rows", [12, 400])
+def test_the_resampled_twins_equal_each_metric_on_each_resample(seed: int, rows: int) -> None:
+    rng = np.random.default_rng(seed)
+    y = (rng.random(rows) < 0.25).astype(int)
+    # Rounded scores: runs of ties, where a weighted ranking is easiest to get wrong. At 12
+    # rows some resamples have no positive (or flag nobody): the twin must say NaN there.
+    scores = np.round(np.clip(0.3 * y + rng.random(rows) * 0.7, 0, 1), 1)
+    flagged = scores >= 0.6
+    counts = np.vstack([c for _, c in resample_counts(rows, 60, seed=seed)])
+    for metric, values in (
+        (metrics.roc_auc, scores),
+        (metrics.average_precision, scores),
+        (metrics.brier, scores),
+        (metrics.precision, flagged),
+        (metrics.recall, flagged),
+        (metrics.f1, flagged),
+    ):
+        twin = metrics.RESAMPLED[metric](y, values, counts)
+        for i, taken in enumerate(_resampled_rows(counts)):
+            try:
+                expected = metric(y[taken], values[taken])
+            except ValueError:
+                assert math.isnan(twin[i]), (metric.__name__, i)
+            else:
+                assert twin[i] == pytest.approx(expected, abs=1e-12), (metric.__name__, i)

@@ -117,3 +117,23 @@ def test_many_valued_categories_and_unnamed_codes_are_flagged() -> None:
 )
 def test_codes_compare_as_text(value: object, expected: str | None) -> None:
     assert quality.code_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([2.0, np.nan, 2.5, 7.0, 2.0] * 600),
+        pd.Series([1, 2, 2, 3] * 750),
+        pd.Series([" A91 ", "A91", None, "B2", np.nan] * 600),
+        pd.Series(["x", "y", None] * 1000, dtype="string"),
+        pd.Series([True, False] * 1500),
+        pd.Series(["a", "b", "a"] * 1000, dtype="category"),
+        # Mixed types, where 1, 1.0 and True would hash as one key: value by value.
+        pd.Series([1, 1.0, True, "1", None] * 600, dtype="object"),
+    ],
+)
+def test_as_text_converts_each_row_as_code_text_does(series: pd.Series) -> None:
+    texts = quality.as_text(series)
+    expected = [None if pd.isna(v) else quality.code_text(v) for v in series.astype(object)]
+    assert [None if pd.isna(t) else t for t in texts] == expected
+    assert texts.index.equals(series.index) and texts.dtype == object

@@ -1,20 +1,32 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TrainedProject
+from conftest import TrainedProject, write_config
 
+from {{ cookiecutter.__package }}.config import (
+    load_config,
+)
 from {{ cookiecutter.__package }}.costs import (
     ErrorCosts,
     best_threshold,
+)
+from {{ cookiecutter.__package }}.data import (
+    FeatureSchema,
 )
 from {{ cookiecutter.__package }}.modelio import (
     META_FILE,
     load_model,
 )
+from {{ cookiecutter.__package }}.report import (
+    FIGURES,
+    build_blocks,
+)
 from {{ cookiecutter.__package }}.train import (
     BASELINE,
+    selection_sample,
 )
 
 
@@ -64,3 +76,55 @@ def test_a_hand_checked_threshold() -> None:
     # any t in (0.6, 0.8].
     swapped = ErrorCosts(false_positive=5, false_negative=1)
     assert best_threshold(y, scores, swapped) == pytest.approx(0.7)
+
+
+def _loans(rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"income": rng.normal(size=rows), "term": rng.choice(["36", "60"], rows)})
+    return x, pd.Series((rng.random(rows) < 0.2).astype(int), name="defaulted")
+
+
+def test_selection_cross_validates_a_seeded_stratified_sample_above_the_limit(
+    tmp_path: Path,
+) -> None:
+    config = load_config(write_config(tmp_path, model__selection_rows=1000))
+    x, y = _loans(5000)
+    x_cv, y_cv, sample = selection_sample(x, y, config)
+    assert len(x_cv) == len(y_cv) == 1000
+    assert x_cv.index.equals(y_cv.index)
+    assert y_cv.mean() == pytest.approx(y.mean(), abs=0.002)
+    again, _, _ = selection_sample(x, y, config)
+    assert again.index.equals(x_cv.index)
+    assert sample == {
+        "rows": 1000,
+        "of": 5000,
+        "sampled": True,
+        "seed": config.random_seed,
+        "text": sample["text"],
+    }
+    assert "sample of 1,000 of the 5,000 training rows" in sample["text"]
+    assert "refitted on all training rows" in sample["text"]
+
+
+@pytest.mark.parametrize("limit", [None, 5000])
+def test_selection_uses_every_row_at_or_below_the_limit(tmp_path: Path, limit: int | None) -> None:
+    config = load_config(write_config(tmp_path, model__selection_rows=limit))
+    x, y = _loans(5000)
+    x_cv, y_cv, sample = selection_sample(x, y, config)
+    assert x_cv is x and y_cv is y
+    assert sample["sampled"] is False and sample["text"] == ""
+
+
+def test_the_report_says_when_selection_sampled(trained: TrainedProject) -> None:
+    config = trained.config
+    m = json.loads((config.paths.reports / "metrics.json").read_text(encoding="utf-8"))
+    schema = FeatureSchema.from_dict(load_model(config.paths.models).metadata["schema"])
+    figures = {key: config.paths.figures / f"{key}.png" for key in FIGURES}
+
+    def models_block(values: dict[str, object]) -> str:
+        return build_blocks(values, schema, figures, trained.root)["README.md"]["models"]
+
+    assert m["selection_sample"]["sampled"] is False
+    sampled = {**m["selection_sample"], "sampled": True, "text": "Sampled, seed 42."}
+    assert "is kept. Sampled, seed 42." in models_block({**m, "selection_sample": sampled})
+    assert "Sampled" not in models_block(m)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import sys
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,13 @@ __all__ = [
     "Interval",
     "bootstrap_mean",
     "bootstrap_metric",
+    "comparison_from_resamples",
+    "count_chunks",
+    "interval_from_resamples",
     "paired_differences",
     "paired_means",
     "paired_metric",
+    "resample_counts",
 ]
 
 # Above this share of undefined resamples the interval would describe a different population
@@ -506,4 +510,106 @@ def paired_metric(
         first=_percentile_interval(estimates[0], kept[0], confidence),
         second=_percentile_interval(estimates[1], kept[1], confidence),
         difference=_difference(estimates[0] - estimates[1], kept[0] - kept[1], confidence, n_rows),
+    )
+
+
+# --- vectorised metrics: the same resamples as counts, for metrics written over weights ------
+
+
+def count_chunks(n_rows: int, n_resamples: int) -> int:
+    """Return how many chunks ``resample_counts`` yields, for a progress bar's total."""
+    return len(range(0, n_resamples, max(1, _CHUNK_CELLS // max(1, n_rows))))
+
+
+def resample_counts(
+    n_rows: int, n_resamples: int, *, seed: int = 0
+) -> Iterator[tuple[int, npt.NDArray[np.float64]]]:
+    """Yield ``(start, counts)``: ``counts[i, j]`` is how often resample ``start + i`` drew row j.
+
+    The resamples are the ones ``bootstrap_metric`` and ``paired_metric`` draw for the same
+    seed and size, as a matrix of multiplicities instead of row positions. A metric written
+    over such weights (a weighted sum, or a cumulative sum along rows sorted once) evaluates
+    a whole chunk of resamples in a few array operations, with no Python call, no gather of
+    the data and no sort per resample: at 200,000 rows that is what keeps 1,000 resamples
+    of ROC-AUC to seconds rather than a minute. Each chunk holds at most about 8 million
+    cells (64 MB), whatever the size. Several metrics can share one pass over the chunks,
+    which keeps their intervals paired: every metric sees the same resampled rows.
+
+    Raises ``ValueError`` for zero rows or invalid options.
+    """
+    _check_options(n_resamples, 0.5)
+    if n_rows < 1:
+        raise ValueError("cannot resample zero rows")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_CELLS // n_rows)
+    for start in range(0, n_resamples, chunk):
+        stop = min(n_resamples, start + chunk)
+        rows = _draw_indices(rng, n_rows, stop - start).astype(np.int64)
+        rows += np.arange(stop - start, dtype=np.int64)[:, None] * n_rows
+        counts = np.bincount(rows.ravel(), minlength=(stop - start) * n_rows)
+        yield start, counts.reshape(stop - start, n_rows).astype(np.float64)
+
+
+def _defined(values: npt.NDArray[np.float64], what: str) -> npt.NDArray[np.bool_]:
+    """Return which resamples are defined (no NaN), refusing more than 10% undefined."""
+    defined = ~np.isnan(values).any(axis=0) if values.ndim == 2 else ~np.isnan(values)
+    total = values.shape[-1]
+    n_undefined = total - int(defined.sum())
+    if n_undefined > MAX_UNDEFINED_FRACTION * total:
+        raise ValueError(
+            f"the metric is undefined in {n_undefined} of {total} resamples (more than "
+            f"{MAX_UNDEFINED_FRACTION:.0%}): {what}"
+        )
+    return defined
+
+
+def interval_from_resamples(
+    estimate: float, values: npt.ArrayLike, confidence: float = 0.95
+) -> Interval:
+    """Return the percentile interval of a metric's resampled ``values`` (NaN: undefined).
+
+    For values computed over ``resample_counts``; undefined resamples are skipped and more
+    than 10% undefined is refused, as in ``bootstrap_metric``.
+
+    Raises ``ValueError`` for a NaN estimate, too many undefined resamples, or an invalid
+    confidence.
+    """
+    data = np.asarray(values, dtype=np.float64)
+    _check_options(max(1, data.size), confidence)
+    if math.isnan(estimate):
+        raise ValueError("the metric is undefined on the full data, so it has no interval")
+    defined = _defined(data, "report the estimate without an interval, or use more data")
+    return _percentile_interval(estimate, data[defined], confidence)
+
+
+def comparison_from_resamples(
+    estimates: tuple[float, float],
+    first: npt.ArrayLike,
+    second: npt.ArrayLike,
+    *,
+    n: int,
+    confidence: float = 0.95,
+) -> Comparison:
+    """Return the paired comparison of two systems' values on the same resamples.
+
+    ``first[i]`` and ``second[i]`` must come from the same resample (one pass over
+    ``resample_counts`` for both), so the difference is paired as in ``paired_metric``; a
+    resample where either is undefined (NaN) is skipped, more than 10% undefined refused.
+    ``n`` is the number of resampled units, for ``Difference.units_to_settle``.
+
+    Raises ``ValueError`` for a NaN estimate, arrays of different shapes, or too many
+    undefined resamples.
+    """
+    values = np.vstack([np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)])
+    _check_options(max(1, values.shape[1]), confidence)
+    if np.asarray(first).shape != np.asarray(second).shape:
+        raise ValueError("paired resampled values need two arrays of one shape")
+    if any(math.isnan(e) for e in estimates):
+        raise ValueError("the metric is undefined on the full data, so it has no interval")
+    defined = _defined(values, "compare the estimates without an interval, or use more data")
+    kept = values[:, defined]
+    return Comparison(
+        first=_percentile_interval(estimates[0], kept[0], confidence),
+        second=_percentile_interval(estimates[1], kept[1], confidence),
+        difference=_difference(estimates[0] - estimates[1], kept[0] - kept[1], confidence, n),
     )

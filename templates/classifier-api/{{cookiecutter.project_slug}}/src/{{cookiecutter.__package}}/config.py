@@ -179,6 +179,9 @@ class ModelConfig(StrictModel):
     """How candidates are compared and how wide the categorical encoding may grow."""
 
     cv_folds: Annotated[int, Field(ge=2)] = 5
+    # Above this many training rows, candidates are cross-validated on a stratified sample of
+    # this size (train.selection_sample says why); null cross-validates on every row.
+    selection_rows: Annotated[int, Field(ge=1000)] | None = 100_000
     selection_metric: Literal["roc_auc", "average_precision", "neg_brier_score"] = "roc_auc"
     n_jobs: Annotated[int, Field(ge=1)] = 1
     max_categories: Annotated[int, Field(ge=2)] = 20

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,12 @@ from .calibration import Calibration, brier_comparison
 from .config import Config, parse_args
 from .costs import confusion_counts, expected_cost
 from .data import FeatureSchema, load_split, load_summary, prepare_features, subgroup_values
+from .intervals import resampled_values
 from .modelio import load_model
 from .policies import Bootstrap, Names, Pricing, ScoredCases, analyse_policies
+from .progress import StageBar
 from .subgroups import subgroup_report
-from .uncertainty import bootstrap_metric
+from .uncertainty import interval_from_resamples
 
 __all__ = [
     "SCORE_METRICS",
@@ -80,25 +83,43 @@ def names(config: Config) -> Names:
 
 
 def _interval(
-    metric: Callable[[Any, Any], float], y: np.ndarray, values: np.ndarray, config: Config
+    name: str,
+    metric: Callable[[Any, Any], float],
+    y: np.ndarray,
+    values: np.ndarray,
+    resampled: np.ndarray,
+    confidence: float,
 ) -> dict[str, float] | None:
     try:
-        return bootstrap_metric(metric, y, values, **bootstrap_options(config).options()).to_dict()
+        return interval_from_resamples(metric(y, values), resampled, confidence).to_dict()
     except ValueError as err:
-        log.warning("no interval for %s: %s", getattr(metric, "__name__", metric), err)
+        log.warning("no interval for %s: %s", name, err)
         return None
 
 
 def metric_intervals(
     y: np.ndarray, scores: np.ndarray, threshold: float, config: Config
 ) -> dict[str, dict[str, float] | None]:
-    """Return each test metric as ``{estimate, low, high, confidence}`` (None if undefined)."""
+    """Return each test metric as ``{estimate, low, high, confidence}`` (None if undefined).
+
+    Every metric is computed on the same resampled test cases, all in one vectorised pass
+    (``intervals.py``), the resamples ``bootstrap_metric`` would draw for the same seed.
+    """
     flagged = scores >= threshold
-    results = {name: _interval(f, y, scores, config) for name, f in SCORE_METRICS.items()}
-    results.update(
-        {name: _interval(f, y, flagged, config) for name, f in THRESHOLD_METRICS.items()}
+    inputs = {name: (f, scores) for name, f in SCORE_METRICS.items()}
+    inputs.update({name: (f, flagged) for name, f in THRESHOLD_METRICS.items()})
+    options = bootstrap_options(config)
+    resampled = resampled_values(
+        y,
+        inputs,
+        n_resamples=options.n_resamples,
+        seed=options.seed,
+        description="test intervals",
     )
-    return results
+    return {
+        name: _interval(name, f, y, values, resampled[name], options.confidence)
+        for name, (f, values) in inputs.items()
+    }
 
 
 def reliability_bins(y: np.ndarray, scores: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
@@ -131,6 +152,49 @@ def calibration(
     return result
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """What every measurement of the test split reads."""
+
+    y: np.ndarray
+    raw: np.ndarray
+    scores: np.ndarray
+    threshold: float
+    groups: pd.DataFrame
+    validation: pd.DataFrame
+    meta: dict[str, Any]
+
+
+def _business(scored: _Scored, config: Config) -> dict[str, Any]:
+    return analyse_policies(
+        ScoredCases.of(scored.validation["label"], scored.validation["score"]),
+        ScoredCases.of(scored.y, scored.scores),
+        threshold=scored.threshold,
+        pricing=pricing(config),
+        names=names(config),
+        bootstrap=bootstrap_options(config),
+    )
+
+
+def _subgroups(scored: _Scored, config: Config) -> dict[str, Any]:
+    return subgroup_report(
+        scored.y,
+        scored.scores,
+        scored.threshold,
+        scored.groups,
+        min_size=config.evaluation.min_group_size,
+        bootstrap=bootstrap_options(config),
+    )
+
+
+_MEASURES: dict[str, Callable[[_Scored, Config], Any]] = {
+    "test intervals": lambda s, c: metric_intervals(s.y, s.scores, s.threshold, c),
+    "calibration": lambda s, c: calibration(s.y, s.raw, s.scores, s.meta, c),
+    "business": _business,
+    "subgroups": _subgroups,
+}
+
+
 def evaluate(config: Config) -> dict[str, Any]:
     """Score the test split once; write ``reports/metrics.json`` and the test scores."""
     model = load_model(config.paths.models)
@@ -147,6 +211,14 @@ def evaluate(config: Config) -> dict[str, Any]:
     options = bootstrap_options(config)
 
     groups = pd.DataFrame({c: subgroup_values(test, c) for c in config.subgroup_columns})
+    # The intervals are the slow part at size: one bar names the part running.
+    measured: dict[str, Any] = {}
+    with StageBar(list(_MEASURES), "evaluate") as bar:
+        for name, measure in _MEASURES.items():
+            bar.start(name)
+            measured[name] = measure(
+                _Scored(y, raw, scores, threshold, groups, validation, meta), config
+            )
     results: dict[str, Any] = {
         "model": {
             key: meta[key]
@@ -169,12 +241,13 @@ def evaluate(config: Config) -> dict[str, Any]:
             "min_group_size": config.evaluation.min_group_size,
         },
         "cross_validation": meta["cross_validation"],
+        "selection_sample": meta.get("selection_sample"),
         "validation": meta["validation"],
         "validation_comparisons": meta["validation_comparisons"],
         "test": {
             "rows": len(test),
             "positives": int(y.sum()),
-            "metrics": metric_intervals(y, scores, threshold, config),
+            "metrics": measured["test intervals"],
             "confusion_matrix": {
                 "tp": counts.tp,
                 "fp": counts.fp,
@@ -183,23 +256,9 @@ def evaluate(config: Config) -> dict[str, Any]:
             },
             "expected_cost": expected_cost(counts, config.costs.errors),
         },
-        "calibration": calibration(y, raw, scores, meta, config),
-        "business": analyse_policies(
-            ScoredCases.of(validation["label"], validation["score"]),
-            ScoredCases.of(y, scores),
-            threshold=threshold,
-            pricing=pricing(config),
-            names=names(config),
-            bootstrap=options,
-        ),
-        "subgroups": subgroup_report(
-            y,
-            scores,
-            threshold,
-            groups,
-            min_size=config.evaluation.min_group_size,
-            bootstrap=options,
-        ),
+        "calibration": measured["calibration"],
+        "business": measured["business"],
+        "subgroups": measured["subgroups"],
     }
     results["figures"] = summary.figure_captions(results)
     results["headline"] = summary.headline(results)

@@ -6,10 +6,19 @@ minute; these take tens of microseconds. They follow scikit-learn's definitions 
 (``tests/test_metrics.py`` compares them on random data with ties), take 0/1 labels and
 positive-class scores, and raise ``ValueError`` where a metric is undefined (no positive
 case, nobody flagged), which the bootstrap treats as "skip this resample".
+
+Each metric also has a ``RESAMPLED`` twin that takes a matrix of resample counts
+(``uncertainty.resample_counts``: row ``i`` says how often each case is drawn in resample
+``i``) and returns the metric of every resample at once, NaN where it is undefined. A case
+drawn twice is two tied cases, so the twins equal the plain metric on each resample
+(``tests/test_metrics.py``); they sort the scores once per chunk of resamples instead of
+once per resample, which at 200,000 test cases takes the bootstrap from about a minute to
+seconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +26,7 @@ import numpy.typing as npt
 from scipy.stats import rankdata
 
 __all__ = [
+    "RESAMPLED",
     "average_precision",
     "brier",
     "f1",
@@ -140,3 +150,90 @@ def flagged_rate(y: Any, flagged: Any) -> float:
     """Share of all cases that are flagged (the selection rate); ``y`` is unused."""
     del y
     return float(np.mean(np.asarray(flagged, dtype=bool)))
+
+
+# --- the same metrics over resample counts, vectorised across resamples ----------------------
+
+Counts = npt.NDArray[np.float64]
+
+
+def _ratio(top: Counts, bottom: Counts) -> Counts:
+    """Return ``top / bottom``, NaN where ``bottom`` is zero (the metric is undefined)."""
+    out = np.full(np.shape(top), np.nan)
+    np.divide(top, bottom, out=out, where=bottom != 0)
+    return out
+
+
+def _roc_auc_resampled(y: Any, scores: Any, counts: Counts) -> Counts:
+    truth, values = _arrays(y, scores)
+    order = np.argsort(values, kind="mergesort")
+    sorted_values = values[order]
+    # Per sorted case, the first and the last position of its run of tied scores.
+    new_run = np.r_[True, np.diff(sorted_values) != 0]
+    first = np.flatnonzero(new_run)[np.cumsum(new_run) - 1]
+    last = np.r_[np.flatnonzero(new_run)[1:] - 1, sorted_values.size - 1][np.cumsum(new_run) - 1]
+    weights = np.take(counts, order, axis=1)
+    positive = weights * truth[order]
+    negative = weights - positive
+    through = np.cumsum(negative, axis=1)
+    below = through - negative
+    if not new_run.all():
+        # Within a run of ties, every case counts the negatives below the run's start and
+        # up to its end.
+        below, through = np.take(below, first, axis=1), np.take(through, last, axis=1)
+    # A positive outranks the negatives below its run and ties half of those inside it.
+    wins = 0.5 * np.sum(positive * (below + through), axis=1)
+    return _ratio(wins, positive.sum(axis=1) * negative.sum(axis=1))
+
+
+def _average_precision_resampled(y: Any, scores: Any, counts: Counts) -> Counts:
+    truth, values = _arrays(y, scores)
+    order = np.argsort(-values, kind="mergesort")
+    sorted_values = values[order]
+    ends = np.append(np.flatnonzero(np.diff(sorted_values) != 0), sorted_values.size - 1)
+    weights = np.take(counts, order, axis=1)
+    true_positives = np.take(np.cumsum(weights * truth[order], axis=1), ends, axis=1)
+    flagged = np.take(np.cumsum(weights, axis=1), ends, axis=1)
+    # A run of tied scores drawn zero times adds no recall, so its undefined precision is 0.
+    precision_at = np.nan_to_num(_ratio(true_positives, flagged))
+    recall_at = _ratio(true_positives, true_positives[:, -1:])
+    return np.sum(np.diff(recall_at, axis=1, prepend=0.0) * precision_at, axis=1)
+
+
+def _brier_resampled(y: Any, scores: Any, counts: Counts) -> Counts:
+    truth, values = _arrays(y, scores)
+    return _ratio(counts @ (values - truth) ** 2, counts.sum(axis=1))
+
+
+def _cells(y: Any, flagged: Any, counts: Counts) -> tuple[Counts, Counts, Counts]:
+    truth = np.asarray(y) == 1
+    decision = np.asarray(flagged, dtype=bool)
+    cells = np.stack([truth & decision, ~truth & decision, truth & ~decision], axis=1)
+    tp, fp, fn = (counts @ cells.astype(np.float64)).T
+    return tp, fp, fn
+
+
+def _precision_resampled(y: Any, flagged: Any, counts: Counts) -> Counts:
+    tp, fp, _ = _cells(y, flagged, counts)
+    return _ratio(tp, tp + fp)
+
+
+def _recall_resampled(y: Any, flagged: Any, counts: Counts) -> Counts:
+    tp, _, fn = _cells(y, flagged, counts)
+    return _ratio(tp, tp + fn)
+
+
+def _f1_resampled(y: Any, flagged: Any, counts: Counts) -> Counts:
+    tp, fp, fn = _cells(y, flagged, counts)
+    return _ratio(2 * tp, 2 * tp + fp + fn)
+
+
+# Each metric's twin over resample counts: ``RESAMPLED[metric](y, values, counts)``.
+RESAMPLED: dict[Callable[[Any, Any], float], Callable[[Any, Any, Counts], Counts]] = {
+    roc_auc: _roc_auc_resampled,
+    average_precision: _average_precision_resampled,
+    brier: _brier_resampled,
+    precision: _precision_resampled,
+    recall: _recall_resampled,
+    f1: _f1_resampled,
+}

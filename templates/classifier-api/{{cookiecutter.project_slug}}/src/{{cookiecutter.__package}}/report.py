@@ -152,10 +152,12 @@ def _models_block(m: dict[str, Any]) -> str:
         rows.append([f"{candidate}{chosen}", *cells])
     table = markdown_table(["Candidate", *names.values()], rows)
     comparisons = "\n".join(f"- {c['text']}" for c in m["validation_comparisons"])
+    sample = m.get("selection_sample", {}).get("text", "")
     return (
         "Cross-validation on the training split (mean ± standard deviation over folds); "
         f"`baseline` predicts the base rate for everyone. The highest mean "
-        f"{m['model']['selection_metric']} is kept.\n\n{table}\n\n"
+        f"{m['model']['selection_metric']} is kept.{f' {sample}' if sample else ''}"
+        f"\n\n{table}\n\n"
         "The same candidates refitted on the training split and compared on the validation "
         f"cases, each pair on the same resampled cases ({_confidence(m)} paired "
         f"intervals):\n\n{comparisons}"

@@ -27,6 +27,8 @@ from {{ cookiecutter.__package }}.report import (
 from {{ cookiecutter.__package }}.train import (
     BASELINE,
     selection_sample,
+    settle_on_validation,
+    validation_resamples,
 )
 
 
@@ -128,3 +130,64 @@ def test_the_report_says_when_selection_sampled(trained: TrainedProject) -> None
     sampled = {**m["selection_sample"], "sampled": True, "text": "Sampled, seed 42."}
     assert "is kept. Sampled, seed 42." in models_block({**m, "selection_sample": sampled})
     assert "Sampled" not in models_block(m)
+
+
+def _validation_scores(rows: int = 4000) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Labels and three candidates' scores: ``sharp`` clearly ahead, ``twin`` a near copy of
+    ``linear`` that no interval can tell apart from it."""
+    rng = np.random.default_rng(7)
+    y = (rng.random(rows) < 0.2).astype(int)
+    linear = y + rng.normal(scale=1.5, size=rows)
+    return y, {
+        BASELINE: np.full(rows, 0.2),
+        "linear": linear,
+        "twin": linear + rng.normal(scale=0.01, size=rows),
+        "sharp": y + rng.normal(scale=0.5, size=rows),
+    }
+
+
+def test_a_clear_validation_lead_overrules_a_sampled_selection(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    y, scores = _validation_scores()
+    resampled = validation_resamples(scores, y, config)
+    kept, text = settle_on_validation("linear", scores, y, resampled, config, sampled=True)
+    assert kept == "sharp"
+    assert text.startswith("Refitted on every training row, sharp ranked ahead of linear, the ")
+    assert "so sharp is kept" in text
+
+
+def test_an_unclear_or_unsampled_validation_difference_keeps_the_cross_validated_choice(
+    tmp_path: Path,
+) -> None:
+    config = load_config(write_config(tmp_path))
+    y, scores = _validation_scores()
+    near = {name: scores[name] for name in (BASELINE, "linear", "twin")}
+    resampled = validation_resamples(near, y, config)
+    assert settle_on_validation("linear", near, y, resampled, config, sampled=True) == (
+        "linear",
+        "",
+    )
+    resampled = validation_resamples(scores, y, config)
+    assert settle_on_validation("linear", scores, y, resampled, config, sampled=False) == (
+        "linear",
+        "",
+    )
+
+
+def test_the_report_says_when_validation_overruled_the_sample(trained: TrainedProject) -> None:
+    config = trained.config
+    m = json.loads((config.paths.reports / "metrics.json").read_text(encoding="utf-8"))
+    schema = FeatureSchema.from_dict(load_model(config.paths.models).metadata["schema"])
+    figures = {key: config.paths.figures / f"{key}.png" for key in FIGURES}
+    assert m["selection"] == {
+        "cross_validated": m["model"]["model_name"],
+        "kept": m["model"]["model_name"],
+        "text": "",
+    }
+    settled = {**m, "selection": {**m["selection"], "text": "Refitted, it was ahead."}}
+    blocks = build_blocks(settled, schema, figures, trained.root)["README.md"]
+    assert "is the cross-validated choice. Refitted, it was ahead." in blocks["models"]
+    assert "chosen by the paired validation comparison of roc_auc" in blocks["results"]
+    plain = build_blocks(m, schema, figures, trained.root)["README.md"]
+    assert "is kept." in plain["models"] and "Refitted" not in plain["models"]
+    assert "chosen by cross-validated roc_auc" in plain["results"]

@@ -242,6 +242,7 @@ def evaluate(config: Config) -> dict[str, Any]:
         },
         "cross_validation": meta["cross_validation"],
         "selection_sample": meta.get("selection_sample"),
+        "selection": meta.get("selection"),
         "validation": meta["validation"],
         "validation_comparisons": meta["validation_comparisons"],
         "test": {

@@ -114,6 +114,13 @@ def _glance_block(m: dict[str, Any], root: Path, figures: dict[str, Path]) -> st
     return "\n".join(items) + f"\n\n{context}\n\n{hero}\n\n_{headline['figure_caption']}_"
 
 
+def _chosen_by(m: dict[str, Any]) -> str:
+    """Say what chose the model: cross-validation, or the paired validation comparison."""
+    if (m.get("selection") or {}).get("text"):
+        return "the paired validation comparison of"
+    return "cross-validated"
+
+
 def _results_block(m: dict[str, Any]) -> str:
     test = m["test"]
     rows = [[METRIC_NAMES[name], _interval(value)] for name, value in test["metrics"].items()]
@@ -131,8 +138,8 @@ def _results_block(m: dict[str, Any]) -> str:
     if calibration["test_text"]:
         calibrated.append(calibration["test_text"])
     return (
-        f"Model: **{model['model_name']}** (`{model['version']}`), chosen by cross-validated "
-        f"{model['selection_metric']}; decision threshold "
+        f"Model: **{model['model_name']}** (`{model['version']}`), chosen by "
+        f"{_chosen_by(m)} {model['selection_metric']}; decision threshold "
         f"**{format_threshold(model['threshold'])}**, set by expected cost on validation data. "
         f"Test set: {test['rows']:,} cases, {test['positives']:,} positive, scored once.\n\n"
         f"{table}\n\n{' '.join(calibrated)}\n\nConfusion matrix at the threshold:\n\n{confusion}"
@@ -152,11 +159,14 @@ def _models_block(m: dict[str, Any]) -> str:
         rows.append([f"{candidate}{chosen}", *cells])
     table = markdown_table(["Candidate", *names.values()], rows)
     comparisons = "\n".join(f"- {c['text']}" for c in m["validation_comparisons"])
-    sample = m.get("selection_sample", {}).get("text", "")
+    sample = (m.get("selection_sample") or {}).get("text", "")
+    settled = (m.get("selection") or {}).get("text", "")
+    said = " ".join(text for text in (sample, settled) if text)
+    kept = "is the cross-validated choice" if settled else "is kept"
     return (
         "Cross-validation on the training split (mean ± standard deviation over folds); "
         f"`baseline` predicts the base rate for everyone. The highest mean "
-        f"{m['model']['selection_metric']} is kept.{f' {sample}' if sample else ''}"
+        f"{m['model']['selection_metric']} {kept}.{f' {said}' if said else ''}"
         f"\n\n{table}\n\n"
         "The same candidates refitted on the training split and compared on the validation "
         f"cases, each pair on the same resampled cases ({_confidence(m)} paired "
@@ -203,7 +213,7 @@ def _model_details_block(m: dict[str, Any]) -> str:
             "Calibration",
             "Platt scaling on validation" if calibration["kept"] else "none (scores as fitted)",
         ],
-        ["Selected by", f"cross-validated {model['selection_metric']}"],
+        ["Selected by", f"{_chosen_by(m)} {model['selection_metric']}"],
     ]
     return markdown_table(["Field", "Value"], rows)
 

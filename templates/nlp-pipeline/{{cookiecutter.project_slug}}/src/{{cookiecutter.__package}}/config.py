@@ -294,13 +294,15 @@ class ModelConfig(StrictModel):
 
     ``C`` is one number (used as it is) or a list of candidates, tuned by cross-validation
     within the training part (``tuning_folds`` folds that keep near-duplicate groups whole),
-    never on the validation or test sets. ``calibration = "auto"`` recalibrates the
+    never on the validation or test sets; above ``tuning_texts`` training texts, on a seeded
+    sample of that many (``"all"``: on every training text). ``calibration = "auto"`` recalibrates the
     probabilities on the validation set when that lowers the cross-fitted Brier score there.
     """
 
     kind: Literal["logistic_regression", "linear_svm", "sentence_embedding"] = "logistic_regression"
     C: CGrid = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # noqa: N815 - scikit-learn's name for it
     tuning_folds: int = Field(default=4, ge=2, le=10)
+    tuning_texts: Annotated[int, Field(ge=100)] | Literal["all"] = 30_000
     calibration: Literal["auto", "off"] = "auto"
     embedding_model: Name = "sentence-transformers/all-MiniLM-L6-v2"
 

@@ -295,8 +295,9 @@ class ModelConfig(StrictModel):
     ``C`` is one number (used as it is) or a list of candidates, tuned by cross-validation
     within the training part (``tuning_folds`` folds that keep near-duplicate groups whole),
     never on the validation or test sets; above ``tuning_texts`` training texts, on a seeded
-    sample of that many (``"all"``: on every training text). ``calibration = "auto"`` recalibrates the
-    probabilities on the validation set when that lowers the cross-fitted Brier score there.
+    sample of that many (``"all"``: on every training text). ``calibration = "auto"``
+    recalibrates the probabilities on the validation set when that lowers the cross-fitted
+    Brier score there.
     """
 
     kind: Literal["logistic_regression", "linear_svm", "sentence_embedding"] = "logistic_regression"

@@ -568,8 +568,8 @@ def _tuning(config: Config, metrics: dict[str, Any]) -> str:
             f"C was chosen by {tuning['folds']}-fold cross-validation inside the training part "
             f"({split['train']['texts']:,} {items}; folds stratified by class and keeping "
             "near-duplicate groups whole): the candidate of lowest mean log loss on the held-out "
-            f"folds. Neither the validation nor the test set took part.{_sample_text(tuning, items)}"
-            f"\n\n{table}"
+            "folds. Neither the validation nor the test set took part."
+            f"{_sample_text(tuning, items)}\n\n{table}"
         )
     return f"{text}\n\n{_calibration_text(config, metrics)}"
 

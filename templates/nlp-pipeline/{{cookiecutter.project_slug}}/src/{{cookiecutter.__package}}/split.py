@@ -39,8 +39,10 @@ def _group_classes(y: npt.NDArray[np.int64], groups: npt.NDArray[np.int64]) -> p
 def _midpoints(
     y: npt.NDArray[np.int64], groups: npt.NDArray[Any], seed: int
 ) -> list[tuple[npt.NDArray[Any], npt.NDArray[np.float64], int]]:
-    """Per class: its groups in a seeded shuffle, each one's running count at its midpoint, and
-    the class's texts."""
+    """Return, per class, its groups in a seeded shuffle, their midpoints and the class's texts.
+
+    A group's midpoint is the running count of texts, in that order, halfway through it.
+    """
     table = _group_classes(y, groups)
     rng = np.random.default_rng(seed)
     shuffled = []

@@ -78,9 +78,13 @@ def tuning_sample(
 
     Above ``limit`` texts, whole near-duplicate groups holding about ``limit`` texts, the same
     share of each class (``split.hold_out_groups``), drawn with ``seed``. Tuning costs folds
-    times (one feature fit and one fit per candidate), all of it growing with the texts; on
-    the benchmark's synthetic messages the held-out log loss ranked the candidates the same
-    on 100,000 texts as on 400,000, while the final fit still sees every training text.
+    times (one feature fit and one fit per candidate), all of it growing with the texts: about
+    2.7 ms per tuned text on this project's two-core benchmark machine. Measured on the
+    benchmark's 100,000 synthetic messages (55,592 training texts): a sample of 30,000 ranked
+    the six default candidates in the same order as all of them and chose the same C, in 82 s
+    instead of 145 s. The final fit still sees every training text. A smaller sample tends to
+    favour a smaller C (more regularisation suits fewer texts), so ``"all"`` is the choice
+    for an owner who can wait.
     """
     if limit == "all" or len(y) <= int(limit):
         return None

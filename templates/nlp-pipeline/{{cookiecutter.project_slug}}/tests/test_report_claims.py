@@ -8,7 +8,7 @@ import numpy as np
 from corpora import binary_project
 
 from {{ cookiecutter.__package }}.comparisons import Policy, Words, compare_policies
-from {{ cookiecutter.__package }}.config import load_config
+from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.evaluate import Evaluation, evaluate
 from {{ cookiecutter.__package }}.headline import headline
 from {{ cookiecutter.__package }}.provenance import block_contents
@@ -103,13 +103,19 @@ def test_no_table_is_wider_than_eight_columns(
                 assert line.count(" | ") + 1 <= 8, line
 
 
-def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
+def _fixture_with(tmp_path: Path, line: str, lines: str) -> Config:
+    """Return the two-class fixture's config in ``tmp_path`` with ``line`` replaced."""
     path = binary_project(tmp_path)
-    text = path.read_text(encoding="utf-8").replace(
-        "bootstrap_resamples = 200", "bootstrap_resamples = 300\nbootstrap_max_draws = 1000"
+    path.write_text(path.read_text(encoding="utf-8").replace(line, lines), encoding="utf-8")
+    return load_config(path)
+
+
+def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
+    config = _fixture_with(
+        tmp_path,
+        "bootstrap_resamples = 200",
+        "bootstrap_resamples = 300\nbootstrap_max_draws = 1000",
     )
-    path.write_text(text, encoding="utf-8")
-    config = load_config(path)
     train(config)
     evaluation = evaluate(config)
     drawn = evaluation.metrics["test"]["bootstrap"]
@@ -129,12 +135,7 @@ def test_uncapped_resamples_say_nothing_of_it(sample_config, reported) -> None:
 
 
 def test_c_tuned_on_a_sample_is_said_in_the_report(tmp_path: Path) -> None:
-    path = binary_project(tmp_path)
-    text = path.read_text(encoding="utf-8").replace(
-        "tuning_folds = 2", "tuning_folds = 2\ntuning_texts = 200"
-    )
-    path.write_text(text, encoding="utf-8")
-    config = load_config(path)
+    config = _fixture_with(tmp_path, "tuning_folds = 2", "tuning_folds = 2\ntuning_texts = 200")
     result = train(config)
     training = result.prepared.frame["split"].eq("train").sum()
     assert result.tuning.sampled and result.tuning.texts < training == result.tuning.of

@@ -408,6 +408,7 @@ BAD_VALUES = {
     "about": ("dataset", "about", 7, "dataset.about = 7"),
     "error": ("costs", "error", -1.0, "costs.error = -1.0"),
     "confused_pairs": ("report", "confused_pairs", 0, "report.confused_pairs = 0"),
+    "tuning_texts": ("model", "tuning_texts", 10, "model.tuning_texts = 10: use a number of"),
 }
 
 

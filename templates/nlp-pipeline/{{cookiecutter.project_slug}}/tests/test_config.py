@@ -120,6 +120,9 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         ("model", "C", [1.0, -2.0], "model.C[1] = -2.0"),
         ("model", "C", [1, 10], None),
         ("model", "tuning_folds", 1, "model.tuning_folds = 1"),
+        ("model", "tuning_texts", 99, "model.tuning_texts = 99: use a number of training texts"),
+        ("model", "tuning_texts", "most", "model.tuning_texts = 'most': use a number of"),
+        ("model", "tuning_texts", True, "model.tuning_texts = True: use a number of"),
         ("model", "calibration", "always", "model.calibration = 'always': choose one of"),
         ("costs", "false_positive", -1.0, "costs.false_positive = -1.0"),
         ("costs", "false_positive", None, "costs.false_positive is required with two classes"),
@@ -184,6 +187,11 @@ def test_one_c_is_a_grid_of_one_and_a_list_is_sorted_for_tuning(tmp_path: Path) 
     assert fixed.model.C == (20.0,) and not fixed.model.tuned
     tuned = _load(tmp_path, _changed("model", "C", [30.0, 1, 3.0, 1.0]))
     assert tuned.model.C == (1.0, 3.0, 30.0) and tuned.model.tuned
+
+
+def test_tuning_texts_is_a_number_of_texts_or_all(tmp_path: Path) -> None:
+    assert _load(tmp_path, _changed("model", "tuning_texts", 100)).model.tuning_texts == 100
+    assert _load(tmp_path, _changed("model", "tuning_texts", "all")).model.tuning_texts == "all"
 
 
 def test_bootstrap_resamples_are_capped_by_the_draws_and_never_below_200(tmp_path: Path) -> None:

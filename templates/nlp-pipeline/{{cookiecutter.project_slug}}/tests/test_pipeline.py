@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from {{ cookiecutter.__package }}.blocks import BLOCK_NAMES
 from {{ cookiecutter.__package }}.cli import main
 from {{ cookiecutter.__package }}.config import Config, load_config
+from {{ cookiecutter.__package }}.models import build_model
 from {{ cookiecutter.__package }}.normalise import dedup_key
 from {{ cookiecutter.__package }}.provenance import block_contents
 from {{ cookiecutter.__package }}.report import write_report
@@ -23,6 +24,16 @@ THRESHOLD = {"cost_curve.png", "score_distribution.png"}
 
 def _blocks(config: Config, name: str = "README.md") -> dict[str, str]:
     return block_contents((config.root / name).read_text(encoding="utf-8"))
+
+
+def test_the_saved_model_is_the_one_a_fit_on_the_raw_texts_gives(sample_config, trained) -> None:
+    # train fits past the normaliser on the texts prepare already normalised.
+    frame = trained.prepared.frame
+    train_rows = frame[frame["split"] == "train"]
+    refit = build_model(sample_config, C=trained.tuning.chosen)
+    refit.fit(train_rows["text"].tolist(), train_rows["y"].to_numpy())
+    test = frame.loc[frame["split"] == "test", "text"].tolist()
+    assert np.array_equal(refit.predict_proba(test), trained.model.pipeline.predict_proba(test))
 
 
 def test_no_test_message_has_a_copy_in_training(sample_config, trained) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 from corpora import binary_project
 
 from {{ cookiecutter.__package }}.comparisons import Policy, Words, compare_policies
-from {{ cookiecutter.__package }}.config import load_config
+from {{ cookiecutter.__package }}.config import Config, load_config
 from {{ cookiecutter.__package }}.evaluate import Evaluation, evaluate
 from {{ cookiecutter.__package }}.headline import headline
 from {{ cookiecutter.__package }}.provenance import block_contents
@@ -103,13 +103,19 @@ def test_no_table_is_wider_than_eight_columns(
                 assert line.count(" | ") + 1 <= 8, line
 
 
-def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
+def _fixture_with(tmp_path: Path, line: str, lines: str) -> Config:
+    """Return the two-class fixture's config in ``tmp_path`` with ``line`` replaced."""
     path = binary_project(tmp_path)
-    text = path.read_text(encoding="utf-8").replace(
-        "bootstrap_resamples = 200", "bootstrap_resamples = 300\nbootstrap_max_draws = 1000"
+    path.write_text(path.read_text(encoding="utf-8").replace(line, lines), encoding="utf-8")
+    return load_config(path)
+
+
+def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
+    config = _fixture_with(
+        tmp_path,
+        "bootstrap_resamples = 200",
+        "bootstrap_resamples = 300\nbootstrap_max_draws = 1000",
     )
-    path.write_text(text, encoding="utf-8")
-    config = load_config(path)
     train(config)
     evaluation = evaluate(config)
     drawn = evaluation.metrics["test"]["bootstrap"]
@@ -126,3 +132,25 @@ def test_capped_resamples_are_said_in_the_report(tmp_path: Path) -> None:
 def test_uncapped_resamples_say_nothing_of_it(sample_config, reported) -> None:
     readme = (sample_config.root / "README.md").read_text(encoding="utf-8")
     assert "bootstrap_max_draws" not in readme
+
+
+def test_c_tuned_on_a_sample_is_said_in_the_report(tmp_path: Path) -> None:
+    config = _fixture_with(tmp_path, "tuning_folds = 2", "tuning_folds = 2\ntuning_texts = 200")
+    result = train(config)
+    training = result.prepared.frame["split"].eq("train").sum()
+    assert result.tuning.sampled and result.tuning.texts < training == result.tuning.of
+    write_report(config, evaluate(config))
+    decision = tmp_path / "docs" / "decisions" / "0003-tune-and-calibrate-on-validation.md"
+    said = " ".join(decision.read_text(encoding="utf-8").split())
+    assert (
+        f"The folds were cut from a seeded sample of {result.tuning.texts:,} of the "
+        f"{training:,} training messages (seed {config.seed + 2};" in said
+    )
+    assert f"the model was then fitted on all {training:,} with the C chosen" in said
+
+
+def test_c_tuned_on_every_text_says_nothing_of_a_sample(sample_config, reported) -> None:
+    decision = (
+        sample_config.root / "docs" / "decisions" / "0003-tune-and-calibrate-on-validation.md"
+    )
+    assert "tuning_texts" not in decision.read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from .markers import MarkerError
 from .persistence import ModelLoadError, load
 from .predict import FORMATS, PredictError, format_for, predict_stream
 from .report import write_report
+from .saved_evaluation import load_evaluation, save_evaluation
 from .split import SplitError
 from .train import train
 
@@ -70,7 +71,9 @@ def _train(config: Config, args: argparse.Namespace) -> None:
 
 
 def _evaluate(config: Config, args: argparse.Namespace) -> None:
-    metrics = evaluate(config).metrics
+    evaluation = evaluate(config)
+    save_evaluation(config, evaluation)
+    metrics = evaluation.metrics
     test = metrics["test"]
     print(
         f"test set: {test['texts']:,} {config.dataset.items}, macro-F1 "
@@ -80,7 +83,8 @@ def _evaluate(config: Config, args: argparse.Namespace) -> None:
 
 
 def _report(config: Config, args: argparse.Namespace) -> None:
-    updated = write_report(config, evaluate(config))
+    # What `evaluate` saved, unless the model or config.toml changed since (saved_evaluation).
+    updated = write_report(config, load_evaluation(config) or evaluate(config))
     names = ", ".join(str(path.relative_to(config.root)) for path in updated) or "no document"
     print(f"wrote {config.reports_dir / 'metrics.json'} and figures; updated {names}")
 

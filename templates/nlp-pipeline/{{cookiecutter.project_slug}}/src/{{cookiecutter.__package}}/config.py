@@ -294,13 +294,16 @@ class ModelConfig(StrictModel):
 
     ``C`` is one number (used as it is) or a list of candidates, tuned by cross-validation
     within the training part (``tuning_folds`` folds that keep near-duplicate groups whole),
-    never on the validation or test sets. ``calibration = "auto"`` recalibrates the
-    probabilities on the validation set when that lowers the cross-fitted Brier score there.
+    never on the validation or test sets; above ``tuning_texts`` training texts, on a seeded
+    sample of that many (``"all"``: on every training text). ``calibration = "auto"``
+    recalibrates the probabilities on the validation set when that lowers the cross-fitted
+    Brier score there.
     """
 
     kind: Literal["logistic_regression", "linear_svm", "sentence_embedding"] = "logistic_regression"
     C: CGrid = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # noqa: N815 - scikit-learn's name for it
     tuning_folds: int = Field(default=4, ge=2, le=10)
+    tuning_texts: int | Literal["all"] = 30_000
     calibration: Literal["auto", "off"] = "auto"
     embedding_model: Name = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -314,6 +317,18 @@ class ModelConfig(StrictModel):
                 "[1.0, 10.0, 100.0] (C tuned by cross-validation on the training part)"
             )
         return tuple(float(v) for v in values)
+
+    @field_validator("tuning_texts", mode="before")
+    @classmethod
+    def _texts_or_all(cls, value: object) -> object:
+        if value == "all" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 100
+        ):
+            return value
+        raise ValueError(
+            "use a number of training texts, at least 100, above which C is tuned on a sample "
+            'of that many, or "all" to tune on every training text'
+        )
 
     @field_validator("C")
     @classmethod

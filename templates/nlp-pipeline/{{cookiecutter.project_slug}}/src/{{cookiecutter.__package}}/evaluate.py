@@ -7,7 +7,8 @@ against its own default decision, each a paired comparison of per-text costs on 
 resampled test texts; with two classes the threshold's stability and its sensitivity to the
 prices; the most confident mistakes per confused pair of classes, the most informative
 features per class, and the subgroups (length, links, numbers) with the gap of each to the
-rest of the test set. Nothing is written to disk: ``report`` does that.
+rest of the test set. Nothing is written to disk here: ``report`` writes the documents, and
+``saved_evaluation`` keeps what ``make evaluate`` computed for ``make report``.
 
 The test-set probabilities (before and after recalibration) and every compared policy's
 classes stay in ``Evaluation``, aligned with ``y_test``, for the figures and for anything that

@@ -528,6 +528,19 @@ def _threshold(
     return text
 
 
+def _sample_text(tuning: dict[str, Any], items: str) -> str:
+    """Say, when it happened, that C was tuned on a sample of the training part."""
+    if not tuning.get("sampled"):
+        return ""
+    return (
+        f" The folds were cut from a seeded sample of {tuning['texts']:,} of the "
+        f"{tuning['of']:,} training {items} (seed {tuning['sample_seed']}; whole near-duplicate "
+        "groups, the same share of each class; `[model] tuning_texts` in config.toml), so "
+        "tuning costs the same at any size; the model was then fitted on all "
+        f"{tuning['of']:,} with the C chosen."
+    )
+
+
 def _tuning(config: Config, metrics: dict[str, Any]) -> str:
     tuning = metrics["model"]["tuning"]
     split = metrics["data"]["split"]
@@ -555,7 +568,8 @@ def _tuning(config: Config, metrics: dict[str, Any]) -> str:
             f"C was chosen by {tuning['folds']}-fold cross-validation inside the training part "
             f"({split['train']['texts']:,} {items}; folds stratified by class and keeping "
             "near-duplicate groups whole): the candidate of lowest mean log loss on the held-out "
-            f"folds. Neither the validation nor the test set took part.\n\n{table}"
+            "folds. Neither the validation nor the test set took part."
+            f"{_sample_text(tuning, items)}\n\n{table}"
         )
     return f"{text}\n\n{_calibration_text(config, metrics)}"
 

@@ -439,6 +439,24 @@ class Group:
         """How many users the group holds."""
         return int(self.users.size)
 
+    def sample(self, limit: int | None, seed: int) -> Group:
+        """Return a seeded sample of ``limit`` users, in the group's order (all when it fits)."""
+        if limit is None or self.size <= limit:
+            return self
+        rows = np.sort(np.random.default_rng(seed).choice(self.size, size=limit, replace=False))
+
+        def pick(matrix: sparse.csr_matrix | None) -> sparse.csr_matrix | None:
+            return None if matrix is None else matrix[rows]
+
+        return Group(
+            users=self.users[rows],
+            history=self.history[rows],
+            targets=self.targets[rows],
+            exclude=pick(self.exclude),
+            full_history=pick(self.full_history),
+            withheld=None if self.withheld is None else self.withheld[rows],
+        )
+
 
 @dataclass(frozen=True)
 class Phase:

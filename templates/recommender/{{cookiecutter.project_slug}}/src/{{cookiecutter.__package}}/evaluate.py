@@ -40,8 +40,11 @@ from {{ cookiecutter.__package }}.scoring import (
 )
 from {{ cookiecutter.__package }}.tuning import read_training, served_models
 
-__all__ = ["COMPARED", "evaluate"]
+__all__ = ["COMPARED", "LISTS_FILE", "evaluate"]
 
+#: Written by the evaluate stage into models/: every model's judged top-k lists per group
+#: and the users they belong to, so the report shows these lists instead of recomputing them.
+LISTS_FILE = "test-lists.npz"
 # Single-request latency is the median over this many one-user calls.
 LATENCY_SAMPLE = 30
 # Points of the exposure Lorenz curve stored for the popularity-bias figure.
@@ -140,6 +143,16 @@ def _targets(
     return result
 
 
+def _save_lists(
+    config: Config, scored: dict[str, dict[str, GroupScores]], warm: Group, cold: Group
+) -> None:
+    """Keep the judged lists (``LISTS_FILE``) for the report: scoring them again costs minutes."""
+    arrays = {"users/warm": warm.users, "users/cold_start": cold.users}
+    for name, groups in scored.items():
+        arrays.update({f"{name}/{group}": s.recs.astype(np.int32) for group, s in groups.items()})
+    np.savez(config.models_dir / LISTS_FILE, **arrays)
+
+
 def evaluate(config: Config) -> dict[str, Any]:
     """Evaluate every trained model on the test period, write ``reports/metrics.json``.
 
@@ -192,6 +205,7 @@ def evaluate(config: Config) -> dict[str, Any]:
             "exposure_lorenz": _lorenz(known.recs, n_items),
         }
 
+    _save_lists(config, scored, warm, cold)
     model, cold_start_model = served_models(config)
     metrics = {
         "k": k,

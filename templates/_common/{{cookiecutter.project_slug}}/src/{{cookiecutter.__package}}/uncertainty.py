@@ -29,6 +29,7 @@ __all__ = [
     "Difference",
     "Interval",
     "bootstrap_mean",
+    "bootstrap_means",
     "bootstrap_metric",
     "comparison_from_resamples",
     "count_chunks",
@@ -261,6 +262,50 @@ def bootstrap_mean(
         stop = min(n_resamples, start + chunk)
         means[start:stop] = data[_draw_indices(rng, n_rows, stop - start)].mean(axis=1)
     return _percentile_interval(float(data.mean()), means, confidence)
+
+
+def bootstrap_means(
+    values: Mapping[str, npt.ArrayLike],
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """Return ``bootstrap_mean`` of each array in ``values`` (all of one length), drawn once.
+
+    ``result[name]`` equals ``bootstrap_mean(values[name])`` for the same seed, number for
+    number: the same resamples are drawn, once, and every array is averaged over them. Ten
+    metrics of the same users then cost one draw of the index matrix instead of ten, which
+    at tens of thousands of users is most of what an interval costs.
+
+    Raises ``ValueError`` as ``bootstrap_mean`` does, or for arrays of different shapes.
+    """
+    _check_options(n_resamples, confidence)
+    names = list(values)
+    data = [np.asarray(values[name], dtype=np.float64) for name in names]
+    shapes = {a.shape for a in data}
+    if len(shapes) > 1 or any(a.ndim != 1 for a in data):
+        raise ValueError(f"values need 1-D arrays of one shape, got {sorted(shapes)}")
+    if not data:
+        return {}
+    if data[0].size == 0:
+        raise ValueError("cannot bootstrap the mean of zero values")
+    if not all(np.isfinite(a).all() for a in data):
+        raise ValueError("values contain NaN or infinity: drop or fill them before bootstrapping")
+
+    n_rows = data[0].size
+    rng = np.random.default_rng(seed)
+    means = np.empty((len(data), n_resamples))
+    chunk = max(1, _CHUNK_CELLS // n_rows)
+    for start in range(0, n_resamples, chunk):
+        stop = min(n_resamples, start + chunk)
+        rows = _draw_indices(rng, n_rows, stop - start)
+        for i, a in enumerate(data):
+            means[i, start:stop] = a[rows].mean(axis=1)
+    return {
+        name: _percentile_interval(float(data[i].mean()), means[i], confidence)
+        for i, name in enumerate(names)
+    }
 
 
 @dataclass(frozen=True)

@@ -336,7 +336,7 @@ class ALSConfig(StrictModel):
     factors: Annotated[tuple[int, ...], Field(strict=False)] = (32,)
     regularization: Annotated[float, Field(ge=0, strict=False)] = 0.05
     alpha: Annotated[float, Field(gt=0, strict=False)] = 2.0
-    iterations: Annotated[int, Field(ge=1)] = 15
+    iterations: Annotated[int, Field(ge=1)] = 8
 
     @field_validator("factors", mode="before")
     @classmethod

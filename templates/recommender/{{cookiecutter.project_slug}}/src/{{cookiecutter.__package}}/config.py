@@ -320,7 +320,7 @@ class EASEConfig(StrictModel):
     inverse whose time grows with the cube of the items.
     """
 
-    l2: Annotated[Grid, Field(strict=False)] = (25.0, 100.0, 250.0, 500.0, 1000.0, 2500.0)
+    l2: Annotated[Grid, Field(strict=False)] = (100.0, 250.0, 500.0, 1000.0, 2500.0)
     max_memory_gib: Annotated[float, Field(gt=0, strict=False)] = 0.25
     on_too_large: Literal["restrict", "refuse"] = "restrict"
 

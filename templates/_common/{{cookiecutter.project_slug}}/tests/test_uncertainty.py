@@ -9,10 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from {{cookiecutter.__package}} import (
+    uncertainty,
+)
 from {{cookiecutter.__package}}.uncertainty import (
     Difference,
     Interval,
     bootstrap_mean,
+    bootstrap_means,
     bootstrap_metric,
     comparison_from_resamples,
     count_chunks,
@@ -118,6 +122,36 @@ def test_mean_and_metric_agree_for_the_same_seed() -> None:
     slow = bootstrap_metric(np.mean, values, n_resamples=300, seed=11)
 
     assert (fast.low, fast.high) == pytest.approx((slow.low, slow.high), abs=1e-12)
+
+
+@pytest.mark.parametrize("chunk_cells", [8_000_000, 130])
+def test_means_drawn_once_equal_each_mean_on_its_own(
+    chunk_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 130 cells is one resample of 97 rows per chunk: the draws cross many chunk boundaries.
+    monkeypatch.setattr(uncertainty, "_CHUNK_CELLS", chunk_cells)
+    rng = np.random.default_rng(9)
+    values = {
+        "ndcg": rng.random(97),
+        "hits": rng.integers(0, 2, 97),
+        "novelty": rng.normal(size=97),
+    }
+
+    together = bootstrap_means(values, n_resamples=150, confidence=0.9, seed=5)
+
+    assert list(together) == list(values)
+    for name, array in values.items():
+        assert together[name] == bootstrap_mean(array, n_resamples=150, confidence=0.9, seed=5)
+    assert bootstrap_means({}) == {}
+
+
+def test_means_drawn_once_refuse_what_a_mean_refuses() -> None:
+    with pytest.raises(ValueError, match="one shape"):
+        bootstrap_means({"a": np.ones(3), "b": np.ones(4)})
+    with pytest.raises(ValueError, match="NaN"):
+        bootstrap_means({"a": np.array([1.0, np.nan])})
+    with pytest.raises(ValueError, match="zero values"):
+        bootstrap_means({"a": np.array([])})
 
 
 def test_metric_resamples_paired_rows_together() -> None:

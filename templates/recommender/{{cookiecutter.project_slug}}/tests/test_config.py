@@ -111,6 +111,8 @@ BAD_VALUES = [
     (("models", "content", "popularity_weight"), 2, ["models.content.popularity_weight = 2"]),
     (("recommend", "model"), "svd", ["recommend.model = 'svd'", "'auto'"]),
     (("recommend", "cold_start_model"), "best", ["recommend.cold_start_model = 'best'"]),
+    (("tuning", "validation_users"), 0, ["tuning.validation_users = 0"]),
+    (("tuning", "validation_users"), "most", ["tuning.validation_users = 'most'", '"all"']),
 ]
 
 

@@ -18,6 +18,7 @@ import pytest
 from {{ cookiecutter.__package }}.config import load_config
 from {{ cookiecutter.__package }}.data import DataError, item_features, load_movielens, load_raw
 from {{ cookiecutter.__package }}.download import DownloadError, fetch, fetch_movielens
+from {{ cookiecutter.__package }}.prepare import load_dataset, prepare
 
 from tests.conftest import DELETE, write_config
 
@@ -327,3 +328,30 @@ def test_metadata_without_categories_or_years_means_no_features(categories: str 
         )
 
     assert item_features(items, np.array(["a"], dtype=object)) is None
+
+
+def test_the_dataset_indexes_every_id_once_in_order_with_each_row_at_its_ids(
+    tmp_path: Path, small_sample: Path
+) -> None:
+    # One item only in the metadata file: in the catalogue, with no interaction.
+    items = pd.read_csv(small_sample / "items.csv")
+    extra = items.iloc[:1].assign(item_id="zz-only-in-metadata")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "interactions.csv").write_bytes((small_sample / "interactions.csv").read_bytes())
+    pd.concat([items, extra]).to_csv(data_dir / "items.csv", index=False)
+    config = load_config(write_config(tmp_path / "project", data_dir=data_dir))
+    prepare(config)
+    dataset = load_dataset(config)
+    frame = dataset.interactions
+
+    for ids in (dataset.user_ids, dataset.item_ids):
+        assert len(set(ids)) == len(ids) and list(ids) == sorted(ids)
+    assert "zz-only-in-metadata" in set(dataset.item_ids)
+    assert (dataset.user_ids[frame["_row"]] == frame["user_id"].to_numpy()).all()
+    assert (dataset.item_ids[frame["_col"]] == frame["item_id"].to_numpy()).all()
+    rows, cols = dataset.everything.nonzero()
+    assert sorted(zip(rows, cols, strict=True)) == sorted(
+        zip(frame["_row"], frame["_col"], strict=True)
+    )
+    assert dataset.examples(test=dataset.phase("test")) == dataset.examples()

@@ -364,3 +364,21 @@ def test_ease_from_a_shared_gram_matrix_equals_fitting_each_penalty() -> None:
         assert np.array_equal(tuned.weights_, direct.weights_)
         assert tuned.restriction() == direct.restriction()
     assert np.array_equal(shared.matrix, before)
+
+
+def test_item_knn_scores_by_its_similarities_and_saves_none_of_its_scoring_copy(
+    tmp_path: Path,
+) -> None:
+    model = fitted("item_knn")
+    history = interactions(seed=5)
+    unscored = save_model(model, tmp_path / "before.skops")
+
+    scores = model.score(history)
+    again = model.score(history)
+
+    assert np.allclose(scores, (history @ model.similarity_.T).toarray())
+    assert np.array_equal(scores, again)
+    assert save_model(model, tmp_path / "after.skops") == unscored
+    # A refit on other data scores by the new similarities, not the kept copy of the old.
+    model.fit(interactions(seed=9), features())
+    assert np.allclose(model.score(history), (history @ model.similarity_.T).toarray())

@@ -9,10 +9,13 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.__package }}.config import Config, load_config
+from {{ cookiecutter.__package }}.models import PopularityRecommender
 from {{ cookiecutter.__package }}.prepare import load_dataset, prepare
+from {{ cookiecutter.__package }}.report import tuning_sample_sentence
+from {{ cookiecutter.__package }}.scoring import Catalogue, score_group
 from {{ cookiecutter.__package }}.tuning import served_models, validate
 
-from tests.conftest import PipelineRun, write_config
+from tests.conftest import PipelineRun, run_pipeline, write_config
 
 
 @pytest.fixture
@@ -101,3 +104,65 @@ def test_with_no_cold_start_user_popularity_serves_new_users(
 def test_served_models_need_a_trained_project(small_config: Config) -> None:
     with pytest.raises(FileNotFoundError, match="run `make train` first"):
         served_models(small_config)
+
+
+def test_above_validation_users_each_candidate_is_scored_on_a_seeded_sample(
+    tmp_path: Path, small_sample: Path
+) -> None:
+    config = load_config(
+        write_config(tmp_path, {"tuning": {"validation_users": 20}}, data_dir=small_sample)
+    )
+    prepare(config)
+    dataset = load_dataset(config)
+    phase = dataset.phase("validation")
+
+    record = validate(config, dataset).record
+
+    assert record == validate(config, load_dataset(config)).record
+    assert (record["warm_users"], record["cold_start_users"]) == (phase.warm.size, phase.cold.size)
+    assert record["sample"] == {
+        "limit": 20,
+        "seed": config.seed,
+        "warm_users": 20,
+        "cold_start_users": min(20, phase.cold.size),
+    }
+    sample = phase.warm.sample(20, config.seed)
+    assert sample.size == 20 and set(sample.users) < set(phase.warm.users)
+    popularity = PopularityRecommender().fit(phase.fit, dataset.features)
+    catalogue = Catalogue.of(phase.fit, dataset.features)
+    ndcg = score_group(popularity, sample, k=config.evaluation.k, catalogue=catalogue)
+    scored = record["models"]["popularity"]["ndcg"]["estimate"]
+    assert scored == pytest.approx(ndcg.per_user["ndcg"].mean())
+    sentence = tuning_sample_sentence(record, config.names)
+    assert f"20 of the {phase.warm.size:,} known" in sentence
+    assert "`tuning.validation_users = 20`" in sentence
+
+
+def test_with_validation_users_all_every_user_is_scored_and_nothing_is_said(
+    tmp_path: Path, small_sample: Path
+) -> None:
+    config = load_config(
+        write_config(tmp_path, {"tuning": {"validation_users": "all"}}, data_dir=small_sample)
+    )
+    prepare(config)
+    dataset = load_dataset(config)
+    phase = dataset.phase("validation")
+
+    record = validate(config, dataset).record
+
+    assert record["sample"]["warm_users"] == phase.warm.size
+    assert record["sample"]["cold_start_users"] == phase.cold.size
+    assert tuning_sample_sentence(record, config.names) == ""
+    assert phase.warm.sample(None, config.seed) is phase.warm
+
+
+def test_the_documents_say_when_tuning_sampled_users(tmp_path: Path, small_sample: Path) -> None:
+    config = load_config(
+        write_config(tmp_path, {"tuning": {"validation_users": 20}}, data_dir=small_sample)
+    )
+    metrics = run_pipeline(config)
+    sentence = tuning_sample_sentence(metrics["validation"], config.names)
+
+    assert sentence
+    for document in ("README.md", "docs/tradeoffs.md", "MODEL_CARD.md"):
+        assert sentence in (config.root / document).read_text(encoding="utf-8"), document

@@ -10,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.__package }} import userlists
 from {{ cookiecutter.__package }}.config import load_config
+from {{ cookiecutter.__package }}.evaluate import LISTS_FILE
 from {{ cookiecutter.__package }}.models import load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
 from {{ cookiecutter.__package }}.scoring import Catalogue, score_group
@@ -84,6 +85,26 @@ def test_every_list_is_the_one_the_test_evaluation_judged(
             shown = _items(payload, user["lists"][model["name"]])
             assert shown == judged[user["id"]], (model["name"], user["id"])
             assert len(shown) == payload["k"]
+
+
+def test_the_report_takes_the_lists_evaluate_saved_without_scoring_again(
+    pipeline_run: PipelineRun, payload: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(path: Path) -> None:
+        raise AssertionError(f"{path.name} was loaded to score the lists again")
+
+    monkeypatch.setattr(userlists, "load_model", refuse)
+
+    assert (pipeline_run.config.models_dir / LISTS_FILE).is_file()
+    assert userlists.lists_payload(pipeline_run.config, pipeline_run.metrics) == payload
+
+
+def test_without_saved_lists_the_report_scores_the_same_lists_again(
+    pipeline_run: PipelineRun, payload: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(userlists, "LISTS_FILE", "missing.npz")
+
+    assert userlists.lists_payload(pipeline_run.config, pipeline_run.metrics) == payload
 
 
 def test_hits_history_and_held_out_counts_follow_the_interactions(

@@ -51,6 +51,7 @@ __all__ = [
     "Names",
     "RecommendConfig",
     "SplitConfig",
+    "TuningConfig",
     "load_config",
 ]
 
@@ -319,7 +320,7 @@ class EASEConfig(StrictModel):
     inverse whose time grows with the cube of the items.
     """
 
-    l2: Annotated[Grid, Field(strict=False)] = (25.0, 100.0, 250.0, 500.0, 1000.0, 2500.0)
+    l2: Annotated[Grid, Field(strict=False)] = (100.0, 250.0, 500.0, 1000.0, 2500.0)
     max_memory_gib: Annotated[float, Field(gt=0, strict=False)] = 0.25
     on_too_large: Literal["restrict", "refuse"] = "restrict"
 
@@ -332,10 +333,10 @@ class EASEConfig(StrictModel):
 class ALSConfig(StrictModel):
     """Latent factors of implicit ALS, picked on validation, and its fixed settings."""
 
-    factors: Annotated[tuple[int, ...], Field(strict=False)] = (32, 64)
+    factors: Annotated[tuple[int, ...], Field(strict=False)] = (32,)
     regularization: Annotated[float, Field(ge=0, strict=False)] = 0.05
     alpha: Annotated[float, Field(gt=0, strict=False)] = 2.0
-    iterations: Annotated[int, Field(ge=1)] = 15
+    iterations: Annotated[int, Field(ge=1)] = 8
 
     @field_validator("factors", mode="before")
     @classmethod
@@ -372,6 +373,23 @@ class ModelsConfig(StrictModel):
         return tuple(name for name in MODEL_NAMES if name in value)
 
 
+class TuningConfig(StrictModel):
+    """How many of the validation period's users each candidate is scored on.
+
+    Above ``validation_users`` users in a group (known or cold-start), tuning scores every
+    candidate on a seeded sample of that many, and the report says so; "all" scores everyone.
+    """
+
+    validation_users: int | Literal["all"] = 10_000
+
+    @field_validator("validation_users", mode="before")
+    @classmethod
+    def _a_count_or_all(cls, value: Any) -> Any:
+        if value == "all" or (type(value) is int and value >= 1):
+            return value
+        raise ValueError('give a whole number of users (at least 1), or "all" for every one')
+
+
 class RecommendConfig(StrictModel):
     """The model that serves known users, and the one for users no model has seen.
 
@@ -396,6 +414,7 @@ class Config(StrictModel):
     split: SplitConfig = SplitConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     models: ModelsConfig = ModelsConfig()
+    tuning: TuningConfig = TuningConfig()
     # Validated even when left out, so the default models are checked against models.enabled.
     recommend: RecommendConfig = Field(default_factory=RecommendConfig, validate_default=True)
 

@@ -410,10 +410,10 @@ def item_features(items: pd.DataFrame | None, item_ids: np.ndarray) -> sparse.cs
 
 
 def _matrix(frame: pd.DataFrame, users: pd.Index, items: pd.Index) -> sparse.csr_matrix:
-    rows = users.get_indexer(frame["user_id"])
-    cols = items.get_indexer(frame["item_id"])
+    """Every interaction of ``frame`` (with its ``_row`` and ``_col`` positions) as a matrix."""
     values = np.ones(len(frame), dtype=np.float32)
-    return sparse.csr_matrix((values, (rows, cols)), shape=(len(users), len(items)))
+    positions = (frame["_row"].to_numpy(), frame["_col"].to_numpy())
+    return sparse.csr_matrix((values, positions), shape=(len(users), len(items)))
 
 
 @dataclass(frozen=True)
@@ -438,6 +438,24 @@ class Group:
     def size(self) -> int:
         """How many users the group holds."""
         return int(self.users.size)
+
+    def sample(self, limit: int | None, seed: int) -> Group:
+        """Return a seeded sample of ``limit`` users, in the group's order (all when it fits)."""
+        if limit is None or self.size <= limit:
+            return self
+        rows = np.sort(np.random.default_rng(seed).choice(self.size, size=limit, replace=False))
+
+        def pick(matrix: sparse.csr_matrix | None) -> sparse.csr_matrix | None:
+            return None if matrix is None else matrix[rows]
+
+        return Group(
+            users=self.users[rows],
+            history=self.history[rows],
+            targets=self.targets[rows],
+            exclude=pick(self.exclude),
+            full_history=pick(self.full_history),
+            withheld=None if self.withheld is None else self.withheld[rows],
+        )
 
 
 @dataclass(frozen=True)
@@ -488,21 +506,21 @@ class Dataset:
         """Build the indexes and matrices from interactions carrying ``split``'s columns."""
         # Unique values, never Python sets: iterating millions of (Arrow-backed) strings one
         # at a time was most of the time this took.
-        catalogue = pd.Index(interactions["item_id"].unique())
+        # One hashing pass per column gives both the sorted index and every row's position.
+        rows, users = pd.factorize(interactions["user_id"], sort=True)
+        cols, seen = pd.factorize(interactions["item_id"], sort=True)
+        user_index, item_index = pd.Index(users), pd.Index(seen)
         if items is not None:
-            catalogue = catalogue.union(pd.Index(items["item_id"].unique()))
-        item_index = catalogue.sort_values()
-        user_index = pd.Index(interactions["user_id"].unique()).sort_values()
+            catalogue = item_index.union(pd.Index(items["item_id"].unique())).sort_values()
+            cols = catalogue.get_indexer(item_index)[cols]
+            item_index = catalogue
         item_ids = item_index.to_numpy(dtype=object)
         titles = item_ids.copy()
         if items is not None:
             known = items.drop_duplicates("item_id").set_index("item_id")["title"]
             titles = known.reindex(item_index).fillna(pd.Series(item_ids, index=item_index))
             titles = titles.to_numpy(dtype=object)
-        frame = interactions.assign(
-            _row=user_index.get_indexer(interactions["user_id"]),
-            _col=item_index.get_indexer(interactions["item_id"]),
-        )
+        frame = interactions.assign(_row=rows, _col=cols)
         return cls(
             user_ids=user_index.to_numpy(dtype=object),
             item_ids=item_ids,
@@ -587,14 +605,15 @@ class Dataset:
         later = trained.size - np.searchsorted(trained, first, side="right")
         return float(np.median(later / max(1, trained.size)))
 
-    def examples(self, n_items: int = 2) -> dict[str, Any]:
+    def examples(self, n_items: int = 2, *, test: Phase | None = None) -> dict[str, Any]:
         """Ids to show in examples: an evaluated user, the most popular items, an unknown user.
 
         The README's example commands and the API's documented examples use these, so they
         name ids that exist (or, for the unknown user, do not) in whatever data the config
-        points at.
+        points at. ``test`` is ``phase("test")`` when the caller has it already (building
+        it again costs seconds at millions of interactions).
         """
-        test = self.phase("test")
+        test = self.phase("test") if test is None else test
         activity = np.asarray(self.everything.getnnz(axis=1))
         candidates = test.warm.users if test.warm.size else np.arange(self.user_ids.size)
         user = candidates[np.argmax(activity[candidates])]

@@ -40,8 +40,11 @@ from {{ cookiecutter.__package }}.scoring import (
 )
 from {{ cookiecutter.__package }}.tuning import read_training, served_models
 
-__all__ = ["COMPARED", "evaluate"]
+__all__ = ["COMPARED", "LISTS_FILE", "evaluate"]
 
+#: Written by the evaluate stage into models/: every model's judged top-k lists per group
+#: and the users they belong to, so the report shows these lists instead of recomputing them.
+LISTS_FILE = "test-lists.npz"
 # Single-request latency is the median over this many one-user calls.
 LATENCY_SAMPLE = 30
 # Points of the exposure Lorenz curve stored for the popularity-bias figure.
@@ -71,18 +74,21 @@ def _single_request_ms(model: Recommender, history: sparse.csr_matrix, k: int) -
 
 
 def _intervals(scores: GroupScores, names: tuple[str, ...], resampling: Resampling) -> dict:
-    return {
-        name: resampling.interval(scores.per_user[name])
-        for name in names
-        if name in scores.per_user
-    }
+    # One draw of the resamples for every metric of these users: the same intervals as one
+    # ``resampling.interval`` each, at a fraction of the cost with tens of thousands of users.
+    return resampling.intervals(
+        {name: scores.per_user[name] for name in names if name in scores.per_user}
+    )
+
+
+#: Per-user list metrics beyond accuracy, with an interval each.
+BEYOND_METRICS = ("long_tail", "novelty", "diversity")
 
 
 def _beyond(
-    scores: GroupScores, n_items: int, resampling: Resampling, group: Group
+    scores: GroupScores, n_items: int, per_user: dict[str, Any], group: Group
 ) -> dict[str, Any]:
-    """Measure what accuracy hides in the known users' lists."""
-    per_user = _intervals(scores, ("long_tail", "novelty", "diversity"), resampling)
+    """Measure what accuracy hides in the known users' lists (``per_user``: the intervals)."""
     return {
         "coverage": catalogue_coverage(scores.recs, n_items),
         "gini": gini(scores.recs, n_items),
@@ -140,6 +146,16 @@ def _targets(
     return result
 
 
+def _save_lists(
+    config: Config, scored: dict[str, dict[str, GroupScores]], warm: Group, cold: Group
+) -> None:
+    """Keep the judged lists (``LISTS_FILE``) for the report: scoring them again costs minutes."""
+    arrays = {"users/warm": warm.users, "users/cold_start": cold.users}
+    for name, groups in scored.items():
+        arrays.update({f"{name}/{group}": s.recs.astype(np.int32) for group, s in groups.items()})
+    np.savez(config.models_dir / LISTS_FILE, **arrays)
+
+
 def evaluate(config: Config) -> dict[str, Any]:
     """Evaluate every trained model on the test period, write ``reports/metrics.json``.
 
@@ -164,7 +180,8 @@ def evaluate(config: Config) -> dict[str, Any]:
         model = load_model(config.models_dir / f"{name}.skops")
         known = score_group(model, warm, k=k, catalogue=catalogue)
         scored[name] = {"warm": known}
-        beyond = _beyond(known, n_items, resampling, warm)
+        intervals = _intervals(known, ACCURACY_METRICS + BEYOND_METRICS, resampling)
+        beyond = _beyond(known, n_items, intervals, warm)
         beyond["single_request_ms"] = _single_request_ms(model, warm.history, k)
         cold_result: dict[str, Any] | None = None
         if cold.size:
@@ -183,7 +200,7 @@ def evaluate(config: Config) -> dict[str, Any]:
             "hyperparameters": training["models"][name]["hyperparameters"],
             # The part of the catalogue a model ranks, when its budget restricted it (EASE).
             "restriction": training["models"][name].get("restriction"),
-            "accuracy": _intervals(known, ACCURACY_METRICS, resampling),
+            "accuracy": {m: intervals[m] for m in ACCURACY_METRICS if m in intervals},
             "cold_start": cold_result,
             "beyond_accuracy": beyond,
             "training": {
@@ -192,6 +209,7 @@ def evaluate(config: Config) -> dict[str, Any]:
             "exposure_lorenz": _lorenz(known.recs, n_items),
         }
 
+    _save_lists(config, scored, warm, cold)
     model, cold_start_model = served_models(config)
     metrics = {
         "k": k,
@@ -202,7 +220,7 @@ def evaluate(config: Config) -> dict[str, Any]:
         "cold_start_known": config.split.cold_start_known,
         "served": {"model": model, "cold_start_model": cold_start_model},
         "dataset": summary,
-        "examples": dataset.examples(),
+        "examples": dataset.examples(test=phase),
         "validation": training["validation"],
         "targets": _targets(warm, cold, catalogue.item_counts, resampling),
         "models": results,

@@ -36,7 +36,7 @@ from {{ cookiecutter.__package }}.site import links_markdown, project_links, wri
 from {{ cookiecutter.__package }}.tables import markdown_table
 from {{ cookiecutter.__package }}.userlists import lists_payload
 
-__all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report"]
+__all__ = ["DOCUMENT_BLOCKS", "render_blocks", "report", "tuning_sample_sentence"]
 
 Metrics = dict[str, Any]
 #: The marker blocks the report writes, per document; every other line belongs to the author.
@@ -301,6 +301,9 @@ def _validation_block(metrics: Metrics, names: Names) -> str:
         f"candidate with the best NDCG@{k} for known {names.users} (ties go to the smaller "
         "value), and is then refitted on the training and validation periods together."
     )
+    sampled = tuning_sample_sentence(validation, names)
+    if sampled:
+        intro += " " + sampled[0].upper() + sampled[1:]
     align = ["left", "left", "left", "right", "right", "right"]
     return intro + "\n\n" + markdown_table(headers, rows, align=align)
 
@@ -449,7 +452,30 @@ def _data_block(metrics: Metrics, names: Names) -> str:
     lines.extend(f"- {note}" for note in data["notes"])
     lines.extend(f"- {note}" for note in _restriction_notes(metrics, names))
     lines.append(_split_line(data, names))
+    sampled = tuning_sample_sentence(metrics["validation"], names)
+    if sampled:
+        lines.append(f"- **Tuning:** {sampled}")
     return "\n".join(lines)
+
+
+def tuning_sample_sentence(validation: Metrics, names: Names) -> str:
+    """Say on whom tuning scored the candidates when it sampled users; "" when it used all."""
+    sample = validation.get("sample")
+    if not sample:
+        return ""
+    groups = [
+        (sample["warm_users"], validation["warm_users"], "known"),
+        (sample["cold_start_users"], validation["cold_start_users"], "cold-start"),
+    ]
+    sampled = [f"{kept:,} of the {of:,} {who}" for kept, of, who in groups if kept < of]
+    if not sampled:
+        return ""
+    return (
+        f"each candidate was scored on a seeded sample of validation {names.users} "
+        f"({' and '.join(sampled)} {names.users}; seed {sample['seed']}), the cap "
+        f"`tuning.validation_users = {sample['limit']}` in `config.toml`, which "
+        '`"all"` lifts; the test period judges every one of its users.'
+    )
 
 
 def _restriction_notes(metrics: Metrics, names: Names) -> list[str]:

@@ -26,6 +26,7 @@ from {{ cookiecutter.__package }}.metrics import (
 from {{ cookiecutter.__package }}.models import Recommender
 from {{ cookiecutter.__package }}.uncertainty import (
     bootstrap_mean,
+    bootstrap_means,
     paired_differences,
     paired_means,
     paired_metric,
@@ -52,6 +53,13 @@ class Resampling:
         return bootstrap_mean(
             values, n_resamples=self.n_resamples, confidence=self.confidence, seed=self.seed
         ).to_dict()
+
+    def intervals(self, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
+        """``interval`` of each of several per-user arrays of the same users, drawn once."""
+        every = bootstrap_means(
+            values, n_resamples=self.n_resamples, confidence=self.confidence, seed=self.seed
+        )
+        return {name: interval.to_dict() for name, interval in every.items()}
 
     def difference(self, first: np.ndarray, second: np.ndarray) -> dict[str, Any]:
         """``first - second`` on the same users, with its paired interval, as JSON."""

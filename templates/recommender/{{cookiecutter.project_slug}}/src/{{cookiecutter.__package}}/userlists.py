@@ -3,9 +3,9 @@
 A reviewer learns more from one user's lists than from a table of means: popularity's list
 is the same for everyone, EASE's follows the history, random's is noise. So the report
 exports, for a seeded sample of the users judged on the test period, their recent history
-and every model's top-k **as the test evaluation produced it** (the saved models scoring
-what each user did before the test period, in the same batch, so even the random baseline's
-seeded lists are the judged ones), with each item marked when the user went on to choose it
+and every model's top-k **as the test evaluation produced it** (the lists ``evaluate`` saved
+in ``models/test-lists.npz``, so even the random baseline's seeded lists are the judged ones
+and nothing is scored twice), with each item marked when the user went on to choose it
 in the test period. Beside the lists go each model's metrics from ``metrics.json`` with their
 intervals (accuracy, coverage, novelty, long tail: what trades off), and the served cold-start
 model's answers for a few users no model saw, from their first few interactions.
@@ -24,6 +24,7 @@ from scipy import sparse
 
 from {{ cookiecutter.__package }}.config import Config
 from {{ cookiecutter.__package }}.data import Dataset, Group
+from {{ cookiecutter.__package }}.evaluate import LISTS_FILE
 from {{ cookiecutter.__package }}.models import load_model
 from {{ cookiecutter.__package }}.prepare import load_dataset
 
@@ -140,8 +141,29 @@ def _hits(targets: sparse.csr_matrix, row: int, items: np.ndarray) -> list[int]:
     return [rank for rank, item in enumerate(items) if int(item) in chosen]
 
 
-def _recommend(config: Config, name: str, group: Group, k: int) -> np.ndarray:
-    """Recommend to the whole group as ``evaluate`` does, so every list is the judged one."""
+def _judged(config: Config) -> dict[str, np.ndarray]:
+    """Return the lists ``evaluate`` saved (``LISTS_FILE``), or nothing if it saved none."""
+    path = config.models_dir / LISTS_FILE
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as saved:
+        return {key: saved[key] for key in saved.files}
+
+
+def _recommend(
+    config: Config, name: str, group: Group, k: int, judged: dict[str, np.ndarray], kind: str
+) -> np.ndarray:
+    """Return the group's lists as ``evaluate`` judged them: saved, or scored the same way.
+
+    ``kind`` is the group ("warm" or "cold_start"). The saved lists are used when they
+    belong to the same users with ``k`` items each; otherwise the whole group is scored again
+    in the batches ``evaluate`` uses, so even the random baseline's lists are the judged ones.
+    """
+    lists, users = judged.get(f"{name}/{kind}"), judged.get(f"users/{kind}")
+    width = min(k, group.history.shape[1])
+    same_users = users is not None and np.array_equal(users, group.users)
+    if lists is not None and same_users and lists.shape == (group.size, width):
+        return lists.astype(np.int64)
     model = load_model(config.models_dir / f"{name}.skops")
     return model.recommend(group.history, k, exclude=group.exclude)
 
@@ -152,13 +174,14 @@ def _cold_start(
     cold: Group,
     metrics: dict[str, Any],
     catalogue: _Catalogue,
+    judged: dict[str, np.ndarray],
 ) -> dict[str, Any] | None:
     """Return the served cold-start model's answers for a seeded few cold-start users."""
     k = int(metrics["k"])
     cold_name = metrics["served"]["cold_start_model"]
     if not cold.size or cold_name not in metrics["models"]:
         return None
-    answers = _recommend(config, cold_name, cold, k)
+    answers = _recommend(config, cold_name, cold, k, judged, "cold_start")
     cold_sample = _sample(cold.size, COLD_START_USERS, config.seed)
     first = (dataset.interactions["position"] < dataset.cold_start_known).to_numpy()
     given = _in_order(dataset, cold.users[cold_sample], first)
@@ -203,7 +226,8 @@ def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
     names = config.names
     catalogue = _Catalogue(dataset)
     models = list(metrics["models"])
-    lists = {name: _recommend(config, name, warm, k) for name in models}
+    judged = _judged(config)
+    lists = {name: _recommend(config, name, warm, k, judged, "warm") for name in models}
     sample = _sample(warm.size, SAMPLE_USERS, config.seed)
     before_test = (dataset.interactions["period"] != "test").to_numpy()
     histories = _in_order(dataset, warm.users[sample], before_test)
@@ -244,5 +268,5 @@ def lists_payload(config: Config, metrics: dict[str, Any]) -> dict[str, Any]:
         ],
         "items": catalogue.rows,
         "users": users,
-        "cold_start": _cold_start(config, dataset, cold, metrics, catalogue),
+        "cold_start": _cold_start(config, dataset, cold, metrics, catalogue, judged),
     }

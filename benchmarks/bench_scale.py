@@ -223,6 +223,18 @@ def generate_project(settings: Settings, template: str, size: int) -> Path:
     return parent / slug
 
 
+def _stage_environment() -> dict[str, str]:
+    """Return the owner's environment, writing bytecode as an owner's Python does.
+
+    This machine's shell sets PYTHONDONTWRITEBYTECODE, which an owner's does not: with it,
+    every stage recompiled its imports (9.6 s of CPU for the nlp report's, 3.4 s from
+    bytecode). Without it the first stage compiles them once and later stages reuse them.
+    """
+    env = owner_environment()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _stage(settings: Settings, run: Run, name: str, command: list[str]) -> StageRun:
     log = settings.out / "logs" / f"{run.project.name}-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +243,7 @@ def _stage(settings: Settings, run: Run, name: str, command: list[str]) -> Stage
         name,
         command,
         cwd=run.project,
-        env=owner_environment(),
+        env=_stage_environment(),
         log=log,
         timeout=settings.timeout,
         memory_limit=settings.memory_limit,
